@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/shopsight/shopsight/storage"
+	"github.com/shopsight/shopsight/storage/demo"
+)
+
+var errMissingData = errors.New("missing --data: pass the store's data directory")
+
+func demoCommand() command {
+	return command{
+		name:    "demo",
+		summary: "generate a seeded synthetic shop and serve it",
+		run:     runDemo,
+	}
+}
+
+// demoMarker records what a demo store was generated with, so a restart on
+// the same --data directory skips generating it again.
+type demoMarker struct {
+	Seed     uint64    `json:"seed"`
+	Scale    float64   `json:"scale"`
+	Finished time.Time `json:"finished"`
+}
+
+const demoMarkerFile = "demo.json"
+
+func runDemo(ctx context.Context, a *app, args []string) error {
+	fs := newFlagSet(a, "demo", "demo [--addr HOST:PORT] [--data DIR] [--seed N] [--scale X] [flags]")
+	var lf logFlags
+	lf.register(fs)
+	addr := fs.String("addr", ":8080", "HTTP listen address, host:port")
+	dataDir := fs.String("data", "", "data directory for the demo store (default: a new temporary directory, removed on exit)")
+	seed := fs.Uint64("seed", 1, "random seed of the generator; the same seed gives the same data")
+	scale := fs.Float64("scale", 1, "size multiplier for users, orders and events (1 = about 5,000 users and 30,000 orders)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	logger, err := lf.newLogger(a.stderr)
+	if err != nil {
+		return err
+	}
+	if *scale <= 0 || *scale > 100 {
+		return fmt.Errorf("invalid --scale %v: use a value in (0, 100]", *scale)
+	}
+	dir := *dataDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "shopsight-demo-"); err != nil {
+			return fmt.Errorf("create a temporary data directory: %w", err)
+		}
+		defer os.RemoveAll(dir)
+	}
+	store, err := storage.Open(storage.DefaultOptions(dir).WithLogger(logger))
+	if err != nil {
+		return err
+	}
+	defer closeStore(store, logger)
+
+	metrics := newServerMetrics(store)
+	ready := newReadiness("generating demo data")
+	genErr := make(chan error, 1)
+	go func() {
+		genErr <- generateDemo(ctx, store, dir, *seed, *scale, logger, metrics)
+	}()
+	serveCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	go func() {
+		if err := <-genErr; err != nil {
+			cancel(fmt.Errorf("demo generation failed: %w", err))
+			return
+		}
+		ready.setReady()
+	}()
+	err = runServer(serveCtx, serverParams{addr: *addr, store: store, logger: logger, ready: ready, metrics: metrics})
+	if cause := context.Cause(serveCtx); err == nil && cause != nil && ctx.Err() == nil {
+		return cause
+	}
+	return err
+}
+
+// generateDemo fills the store unless it already holds a complete demo of
+// the same seed and scale.
+func generateDemo(ctx context.Context, store *storage.Store, dir string, seed uint64, scale float64, logger *slog.Logger, metrics *serverMetrics) error {
+	markerPath := filepath.Join(dir, demoMarkerFile)
+	if b, err := os.ReadFile(markerPath); err == nil {
+		var m demoMarker
+		if json.Unmarshal(b, &m) == nil && m.Seed == seed && m.Scale == scale {
+			logger.Info("demo data already generated", "dir", dir, "seed", seed, "scale", scale)
+			return nil
+		}
+	}
+	started := time.Now()
+	logger.Info("generating demo data", "dir", dir, "seed", seed, "scale", scale)
+	cfg := demo.DefaultConfig().WithSeed(seed).WithScale(scale).WithProgress(func(stage string, done, total int) {
+		logger.Info("demo progress", "stage", stage, "done", done, "total", total)
+	})
+	stats, err := demo.Generate(ctx, cfg, countingSink{store: store, metrics: metrics})
+	if err != nil {
+		return err
+	}
+	logger.Info("demo data generated", "seconds", time.Since(started).Seconds(), "users", stats.Users,
+		"sellers", stats.Sellers, "products", stats.Products, "orders", stats.Orders, "reviews", stats.Reviews,
+		"events", stats.Events)
+	for _, an := range stats.Anomalies {
+		logger.Info("demo anomaly injected", "kind", an.Kind, "product", an.ProductID,
+			"from", an.From.Format(time.DateOnly), "to", an.To.Format(time.DateOnly), "extra_orders", an.ExtraOrders)
+	}
+	b, _ := json.Marshal(demoMarker{Seed: seed, Scale: scale, Finished: time.Now().UTC()})
+	if err := os.WriteFile(markerPath, b, 0o644); err != nil {
+		logger.Warn("cannot write demo marker; the next start regenerates", "path", markerPath, "err", err)
+	}
+	return nil
+}
+
+// countingSink writes generated records to the store and counts them in
+// the import metric.
+type countingSink struct {
+	store   *storage.Store
+	metrics *serverMetrics
+}
+
+func (c countingSink) count(kind storage.Kind, n int) {
+	c.metrics.imported.WithLabelValues(string(kind)).Add(float64(n))
+}
+
+func (c countingSink) PutSellers(ctx context.Context, v []storage.Seller) error {
+	if err := c.store.PutSellers(ctx, v); err != nil {
+		return err
+	}
+	c.count(storage.KindSeller, len(v))
+	return nil
+}
+
+func (c countingSink) PutUsers(ctx context.Context, v []storage.User) error {
+	if err := c.store.PutUsers(ctx, v); err != nil {
+		return err
+	}
+	c.count(storage.KindUser, len(v))
+	return nil
+}
+
+func (c countingSink) PutProducts(ctx context.Context, v []storage.Product) error {
+	if err := c.store.PutProducts(ctx, v); err != nil {
+		return err
+	}
+	c.count(storage.KindProduct, len(v))
+	return nil
+}
+
+func (c countingSink) PutOrders(ctx context.Context, v []storage.Order) error {
+	if err := c.store.PutOrders(ctx, v); err != nil {
+		return err
+	}
+	c.count(storage.KindOrder, len(v))
+	return nil
+}
+
+func (c countingSink) PutReviews(ctx context.Context, v []storage.Review) error {
+	if err := c.store.PutReviews(ctx, v); err != nil {
+		return err
+	}
+	c.count(storage.KindReview, len(v))
+	return nil
+}
+
+func (c countingSink) PutEvents(ctx context.Context, v []storage.Event) error {
+	if err := c.store.PutEvents(ctx, v); err != nil {
+		return err
+	}
+	c.count(storage.KindEvent, len(v))
+	return nil
+}

@@ -1,0 +1,49 @@
+package eval
+
+import "math"
+
+// userMetrics are the top-k metrics of one user's ranking.
+type userMetrics struct {
+	precision, recall, ndcg, hit, ap float64
+}
+
+// scoreRanking computes the metrics of ranked (best first, at most k items)
+// against the relevant set, with binary relevance:
+//
+//	precision@k = hits / k
+//	recall@k    = hits / |relevant|
+//	nDCG@k      = Σ_hits 1/log2(rank+1) / Σ_{r ≤ min(|relevant|, k)} 1/log2(r+1)
+//	HR@k        = 1 when hits > 0
+//	AP@k        = Σ_hits precision@rank / min(|relevant|, k)
+//
+// Some libraries divide AP by |relevant| instead, which gives lower MAP
+// figures, so compare MAP only with tables that state the same formula.
+func scoreRanking(ranked []string, relevant map[string]struct{}, k int) userMetrics {
+	if len(relevant) == 0 || k <= 0 {
+		return userMetrics{}
+	}
+	var hits, dcg, apSum float64
+	for rank, item := range ranked[:min(len(ranked), k)] {
+		if _, ok := relevant[item]; !ok {
+			continue
+		}
+		hits++
+		dcg += 1 / math.Log2(float64(rank)+2)
+		apSum += hits / float64(rank+1)
+	}
+	ideal := min(len(relevant), k)
+	idcg := 0.0
+	for r := range ideal {
+		idcg += 1 / math.Log2(float64(r)+2)
+	}
+	m := userMetrics{
+		precision: hits / float64(k),
+		recall:    hits / float64(len(relevant)),
+		ndcg:      dcg / idcg,
+		ap:        apSum / float64(ideal),
+	}
+	if hits > 0 {
+		m.hit = 1
+	}
+	return m
+}

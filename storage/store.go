@@ -1,0 +1,272 @@
+// Package storage keeps ShopSight's records in Badger: the key layout
+// (keys.go), the binary codec (codec.go), transactional writes with their
+// secondary indexes (write.go), point reads (read.go) and keyset-paginated
+// listings (list.go).
+package storage
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	badger "github.com/dgraph-io/badger/v4"
+)
+
+// ErrNotFound reports a record id that is not in the store.
+var ErrNotFound = errors.New("not found")
+
+// ErrLocked reports a data directory that another process has open.
+var ErrLocked = errors.New("data directory is in use")
+
+// ErrSchemaVersion reports a store written with another key layout.
+var ErrSchemaVersion = errors.New("unsupported schema version")
+
+// Options configures a Store. Start from DefaultOptions and change fields
+// with the WithX methods.
+type Options struct {
+	Dir      string
+	InMemory bool
+	ReadOnly bool
+	Logger   *slog.Logger
+	// SyncWrites makes every commit wait for fsync. Off by default: Badger's
+	// value log still makes committed transactions durable against a process
+	// crash, and a kill never leaves a half-written transaction.
+	SyncWrites bool
+	// BatchSize is the number of records a Put call writes per transaction
+	// before it commits and starts the next one.
+	BatchSize int
+	// MemTableSize is Badger's memtable size in bytes; it also bounds the
+	// size of one transaction.
+	MemTableSize int64
+}
+
+// DefaultOptions returns options for a store in dir.
+func DefaultOptions(dir string) Options {
+	return Options{Dir: dir, Logger: slog.Default(), BatchSize: 500, MemTableSize: 64 << 20}
+}
+
+// WithInMemory keeps the store in memory only (for tests); Dir is ignored.
+func (o Options) WithInMemory(v bool) Options { o.InMemory = v; return o }
+
+// WithReadOnly opens the store without write access.
+func (o Options) WithReadOnly(v bool) Options { o.ReadOnly = v; return o }
+
+// WithLogger sets the logger for the store and Badger.
+func (o Options) WithLogger(l *slog.Logger) Options { o.Logger = l; return o }
+
+// WithSyncWrites sets whether each commit waits for fsync.
+func (o Options) WithSyncWrites(v bool) Options { o.SyncWrites = v; return o }
+
+// WithBatchSize sets the number of records per write transaction.
+func (o Options) WithBatchSize(n int) Options { o.BatchSize = n; return o }
+
+// WithMemTableSize sets Badger's memtable size in bytes.
+func (o Options) WithMemTableSize(n int64) Options { o.MemTableSize = n; return o }
+
+// Store is a ShopSight data store. It is safe for concurrent use.
+type Store struct {
+	db     *badger.DB
+	opts   Options
+	log    *slog.Logger
+	reads  atomic.Int64
+	writes atomic.Int64
+}
+
+// ownerInfo is written to the store so that a second process can say who
+// holds the directory.
+type ownerInfo struct {
+	PID     int       `json:"pid"`
+	Command string    `json:"command"`
+	Started time.Time `json:"started"`
+}
+
+const ownerFile = "shopsight.owner"
+
+// Open opens or creates the store described by opts. A new store gets the
+// current SchemaVersion; an existing one must have it.
+func Open(opts Options) (*Store, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.BatchSize <= 0 {
+		return nil, fmt.Errorf("invalid batch size %d: must be at least 1", opts.BatchSize)
+	}
+	if !opts.InMemory && opts.Dir == "" {
+		return nil, errors.New("missing data directory: set --data to a directory for the store")
+	}
+	bo := badger.DefaultOptions(opts.Dir).
+		WithInMemory(opts.InMemory).
+		WithReadOnly(opts.ReadOnly).
+		WithSyncWrites(opts.SyncWrites).
+		WithLogger(badgerLogger{opts.Logger}).
+		WithMemTableSize(opts.MemTableSize).
+		WithNumVersionsToKeep(1)
+	if opts.InMemory {
+		bo = bo.WithDir("").WithValueDir("")
+	}
+	db, err := badger.Open(bo)
+	if err != nil {
+		return nil, describeOpenError(opts.Dir, err)
+	}
+	s := &Store{db: db, opts: opts, log: opts.Logger}
+	if err := s.checkSchema(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if !opts.InMemory && !opts.ReadOnly {
+		s.writeOwner()
+	}
+	return s, nil
+}
+
+// describeOpenError turns Badger's directory-lock error into one that names
+// the directory and, when known, the process holding it.
+func describeOpenError(dir string, err error) error {
+	if !strings.Contains(err.Error(), "Cannot acquire directory lock") {
+		return fmt.Errorf("open store in %s: %w", dir, err)
+	}
+	holder := "another process"
+	if b, rerr := os.ReadFile(filepath.Join(dir, ownerFile)); rerr == nil {
+		var info ownerInfo
+		if json.Unmarshal(b, &info) == nil && info.PID > 0 {
+			holder = fmt.Sprintf("process %d (%s, started %s)", info.PID, info.Command, info.Started.Format(time.RFC3339))
+		}
+	}
+	return fmt.Errorf("%w: %s is held by %s; stop that process or pass another --data directory", ErrLocked, dir, holder)
+}
+
+func (s *Store) writeOwner() {
+	info := ownerInfo{PID: os.Getpid(), Command: strings.Join(os.Args, " "), Started: time.Now().UTC()}
+	b, _ := json.Marshal(info)
+	if err := os.WriteFile(filepath.Join(s.opts.Dir, ownerFile), b, 0o644); err != nil {
+		s.log.Warn("cannot record store owner", "dir", s.opts.Dir, "err", err)
+	}
+}
+
+func (s *Store) checkSchema() error {
+	var found uint32
+	exists := false
+	err := s.db.View(func(txn *badger.Txn) error {
+		item, err := txn.Get(keySchema)
+		if errors.Is(err, badger.ErrKeyNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		exists = true
+		return item.Value(func(v []byte) error {
+			if len(v) != 4 {
+				return fmt.Errorf("%w: schema version value has %d bytes", ErrCorruptRecord, len(v))
+			}
+			found = binary.BigEndian.Uint32(v)
+			return nil
+		})
+	})
+	if err != nil {
+		return fmt.Errorf("read schema version of store in %s: %w", s.opts.Dir, err)
+	}
+	if exists {
+		if found != SchemaVersion {
+			return fmt.Errorf("%w: store in %s has schema version %d, this binary reads version %d; import the data into a new --data directory",
+				ErrSchemaVersion, s.opts.Dir, found, SchemaVersion)
+		}
+		return nil
+	}
+	if s.opts.ReadOnly {
+		return nil
+	}
+	return s.db.Update(func(txn *badger.Txn) error {
+		return txn.Set(keySchema, binary.BigEndian.AppendUint32(nil, SchemaVersion))
+	})
+}
+
+// Close flushes and closes the store.
+func (s *Store) Close() error {
+	if !s.opts.InMemory && !s.opts.ReadOnly {
+		os.Remove(filepath.Join(s.opts.Dir, ownerFile))
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store in %s: %w", s.opts.Dir, err)
+	}
+	return nil
+}
+
+// Dir returns the data directory, or "" for an in-memory store.
+func (s *Store) Dir() string { return s.opts.Dir }
+
+// DB returns the underlying Badger database, for packages that keep their
+// own key families (such as cached models) beside the records. Their keys
+// must start with a byte other than the ones keys.go uses.
+func (s *Store) DB() *badger.DB { return s.db }
+
+// ReadCalls returns the number of read calls served so far: one per Get,
+// batch Get or listing, however many keys it touched. Tests use it to catch
+// N+1 query patterns.
+func (s *Store) ReadCalls() int64 { return s.reads.Load() }
+
+// Size returns the on-disk size of the LSM tree and the value log in bytes.
+func (s *Store) Size() (lsm, vlog int64) { return s.db.Size() }
+
+// Counts returns the number of records of each kind.
+func (s *Store) Counts(ctx context.Context) (map[Kind]int64, error) {
+	s.reads.Add(1)
+	out := make(map[Kind]int64, len(Kinds))
+	err := s.db.View(func(txn *badger.Txn) error {
+		for _, k := range Kinds {
+			n, err := readCount(txn, k)
+			if err != nil {
+				return err
+			}
+			out[k] = n
+		}
+		return nil
+	})
+	return out, err
+}
+
+func readCount(txn *badger.Txn, k Kind) (int64, error) {
+	item, err := txn.Get(countKey(k))
+	if errors.Is(err, badger.ErrKeyNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read %s count: %w", k, err)
+	}
+	var n int64
+	err = item.Value(func(v []byte) error {
+		if len(v) != 8 {
+			return fmt.Errorf("%w: %s count has %d bytes", ErrCorruptRecord, k, len(v))
+		}
+		n = int64(binary.BigEndian.Uint64(v))
+		return nil
+	})
+	return n, err
+}
+
+// badgerLogger forwards Badger's log lines to slog.
+type badgerLogger struct{ l *slog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Error(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+
+func (b badgerLogger) Infof(f string, a ...any) {
+	b.l.Debug(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
+
+func (b badgerLogger) Debugf(f string, a ...any) {
+	b.l.Debug(strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "badger")
+}
