@@ -11,13 +11,20 @@ import (
 
 // Key layout.
 //
-// All keys of the store are built in this file. Three families exist:
+// All record keys of the store are built in this file. Three families exist
+// here; the change log (changes.go, "\x01chg/") and the families of other
+// packages follow them:
+//
+//	0x02  recommendation model versions (ml/recommend/service)
+//	0x03  embedding vectors (index/vectors)
+//	0x04  analytics rollups
+//	0x05  cached forecasts
 //
 // Metadata, behind a 0x00 byte so it sorts before everything else:
 //
 //	\x00m/schema               uint32 big-endian schema version
 //	\x00m/count/<kind>         uint64 big-endian record count of <kind>
-//	\x00m/owner                the process that last opened the store (informational)
+//	\x00m/seq                  the last change log sequence number
 //
 // Primary records, value = the record in the binary codec of codec.go:
 //
@@ -79,7 +86,6 @@ var primaryPrefix = map[Kind]string{
 
 var (
 	keySchema      = []byte("\x00m/schema")
-	keyOwner       = []byte("\x00m/owner")
 	keyCountPrefix = "\x00m/count/"
 )
 

@@ -46,6 +46,8 @@ type Options struct {
 	// MemTableSize is Badger's memtable size in bytes; it also bounds the
 	// size of one transaction.
 	MemTableSize int64
+	// Hooks run inside every record write's transaction.
+	Hooks []WriteHook
 }
 
 // DefaultOptions returns options for a store in dir.
@@ -67,6 +69,13 @@ func (o Options) WithSyncWrites(v bool) Options { o.SyncWrites = v; return o }
 
 // WithBatchSize sets the number of records per write transaction.
 func (o Options) WithBatchSize(n int) Options { o.BatchSize = n; return o }
+
+// WithWriteHook adds a hook that runs inside every record write's
+// transaction.
+func (o Options) WithWriteHook(h WriteHook) Options {
+	o.Hooks = append(append([]WriteHook(nil), o.Hooks...), h)
+	return o
+}
 
 // WithMemTableSize sets Badger's memtable size in bytes.
 func (o Options) WithMemTableSize(n int64) Options { o.MemTableSize = n; return o }

@@ -41,15 +41,33 @@ func checkMode(kind Kind, id string, exists bool, mode WriteMode) error {
 	return nil
 }
 
+// RecordWrite describes one record write to write hooks. Old is nil for a
+// new record and New is nil for a delete; otherwise each is a pointer to
+// the record type of Kind, such as *Order for KindOrder.
+type RecordWrite struct {
+	Kind Kind
+	ID   string
+	Old  any
+	New  any
+}
+
+// WriteHook runs inside the transaction of every record write, after the
+// record and its indexes are staged. Hooks maintain derived data, such as
+// rollups, that must commit atomically with the record; an error aborts the
+// transaction. Hooks must only write keys of their own family.
+type WriteHook func(txn *badger.Txn, w RecordWrite) error
+
 // maxConflictRetries bounds how often a transaction that lost a write
 // conflict (two writers updating the same counter or record) is retried.
 const maxConflictRetries = 8
 
-// txnState carries per-transaction bookkeeping: count deltas are applied
-// once at commit so a batch touches each counter key once.
+// txnState carries per-transaction bookkeeping: count deltas and change
+// log entries are written once at commit.
 type txnState struct {
-	txn    *badger.Txn
-	counts map[Kind]int64
+	txn     *badger.Txn
+	hooks   []WriteHook
+	counts  map[Kind]int64
+	changes []pendingChange
 }
 
 // update runs fn in a read-write transaction, retrying on write conflicts.
@@ -60,11 +78,14 @@ func (s *Store) update(ctx context.Context, fn func(st *txnState) error) error {
 			return err
 		}
 		err = s.db.Update(func(txn *badger.Txn) error {
-			st := &txnState{txn: txn, counts: map[Kind]int64{}}
+			st := &txnState{txn: txn, hooks: s.opts.Hooks, counts: map[Kind]int64{}}
 			if err := fn(st); err != nil {
 				return err
 			}
-			return st.flushCounts()
+			if err := st.flushCounts(); err != nil {
+				return err
+			}
+			return st.flushChanges()
 		})
 		if !errors.Is(err, badger.ErrConflict) {
 			break
@@ -143,397 +164,181 @@ func getRaw(txn *badger.Txn, key []byte) ([]byte, error) {
 	return item.ValueCopy(nil)
 }
 
-// putRecord writes the primary value and moves the index entries from the
-// old version's keys to the new ones. It returns whether the record is new.
-func putRecord(st *txnState, kind Kind, id string, oldVal, newVal []byte, oldKeys, newKeys [][]byte) error {
-	if oldVal != nil && bytes.Equal(oldVal, newVal) {
-		return nil
+// recordOps is what the generic write path needs to know about a kind.
+type recordOps[T any] struct {
+	kind   Kind
+	id     func(*T) string
+	encode func(*T) []byte
+	decode func([]byte) (T, error)
+	keys   func(*T) [][]byte
+}
+
+var (
+	userOps    = recordOps[User]{KindUser, func(v *User) string { return v.ID }, encodeUser, decodeUser, userIndexKeys}
+	productOps = recordOps[Product]{KindProduct, func(v *Product) string { return v.ID }, encodeProduct, decodeProduct, productIndexKeys}
+	sellerOps  = recordOps[Seller]{KindSeller, func(v *Seller) string { return v.ID }, encodeSeller, decodeSeller, sellerIndexKeys}
+	orderOps   = recordOps[Order]{KindOrder, func(v *Order) string { return v.ID }, encodeOrder, decodeOrder, orderIndexKeys}
+	reviewOps  = recordOps[Review]{KindReview, func(v *Review) string { return v.ID }, encodeReview, decodeReview, reviewIndexKeys}
+	eventOps   = recordOps[Event]{KindEvent, func(v *Event) string { return v.ID }, encodeEvent, decodeEvent, eventIndexKeys}
+)
+
+// readOld returns the stored version of id, or nil when absent.
+func (ops recordOps[T]) readOld(st *txnState, id string) (*T, error) {
+	raw, err := getRaw(st.txn, primaryKey(ops.kind, id))
+	if err != nil || raw == nil {
+		return nil, err
 	}
-	removed, added := diffKeys(oldKeys, newKeys)
+	v, err := ops.decode(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s %q: %w", ops.kind, id, err)
+	}
+	return &v, nil
+}
+
+// write stages rec over old (nil when new): the primary value, the index
+// entries that changed, the count, the change log entry and the hooks. It
+// reports whether anything changed; an identical record writes nothing.
+func (ops recordOps[T]) write(st *txnState, old, rec *T) (bool, error) {
+	id := ops.id(rec)
+	newVal := ops.encode(rec)
+	var oldKeys [][]byte
+	if old != nil {
+		if bytes.Equal(ops.encode(old), newVal) {
+			return false, nil
+		}
+		oldKeys = ops.keys(old)
+	}
+	removed, added := diffKeys(oldKeys, ops.keys(rec))
 	for _, k := range removed {
 		if err := st.txn.Delete(k); err != nil {
-			return err
+			return false, err
 		}
 	}
 	for _, k := range added {
 		if err := st.txn.Set(k, nil); err != nil {
-			return err
+			return false, err
 		}
 	}
-	if err := st.txn.Set(primaryKey(kind, id), newVal); err != nil {
-		return err
+	if err := st.txn.Set(primaryKey(ops.kind, id), newVal); err != nil {
+		return false, err
 	}
-	if oldVal == nil {
-		st.counts[kind]++
+	if old == nil {
+		st.counts[ops.kind]++
 	}
-	return nil
+	return true, st.recordChange(ops.kind, id, old, rec)
 }
 
-// deleteRecord removes the primary value and its index entries.
-func deleteRecord(st *txnState, kind Kind, id string, keys [][]byte) error {
-	for _, k := range keys {
+// remove stages the delete of old and its index entries.
+func (ops recordOps[T]) remove(st *txnState, old *T) error {
+	id := ops.id(old)
+	for _, k := range ops.keys(old) {
 		if err := st.txn.Delete(k); err != nil {
 			return err
 		}
 	}
-	if err := st.txn.Delete(primaryKey(kind, id)); err != nil {
+	if err := st.txn.Delete(primaryKey(ops.kind, id)); err != nil {
 		return err
 	}
-	st.counts[kind]--
+	st.counts[ops.kind]--
+	return st.recordChange(ops.kind, id, old, nil)
+}
+
+// recordChange appends a change log entry and runs the write hooks. Typed
+// nil pointers become untyped nil so hooks can test Old == nil.
+func (st *txnState) recordChange(kind Kind, id string, old, rec any) error {
+	st.changes = append(st.changes, pendingChange{kind: kind, id: id})
+	if len(st.hooks) == 0 {
+		return nil
+	}
+	w := RecordWrite{Kind: kind, ID: id, Old: nilIfNilPointer(old), New: nilIfNilPointer(rec)}
+	for _, h := range st.hooks {
+		if err := h(st.txn, w); err != nil {
+			return fmt.Errorf("write hook on %s %q: %w", kind, id, err)
+		}
+	}
 	return nil
 }
 
-func validateAll[T any](items []T, validate func(*T) error) error {
-	for i := range items {
-		if err := validate(&items[i]); err != nil {
+func nilIfNilPointer(v any) any {
+	switch p := v.(type) {
+	case *User:
+		if p == nil {
+			return nil
+		}
+	case *Product:
+		if p == nil {
+			return nil
+		}
+	case *Seller:
+		if p == nil {
+			return nil
+		}
+	case *Order:
+		if p == nil {
+			return nil
+		}
+	case *Review:
+		if p == nil {
+			return nil
+		}
+	case *Event:
+		if p == nil {
+			return nil
+		}
+	}
+	return v
+}
+
+// writeAll validates every record, then writes them in batches in mode.
+// before, when not nil, runs on each record and its old version before the
+// write; after runs when the write changed something.
+func writeAll[T any](s *Store, ctx context.Context, ops recordOps[T], records []T, mode WriteMode,
+	validate func(*T) error, before, after func(st *txnState, old, rec *T) error) error {
+	for i := range records {
+		if err := validate(&records[i]); err != nil {
 			return fmt.Errorf("record %d: %w", i, err)
 		}
 	}
-	return nil
-}
-
-// PutUsers creates or replaces users. Every record is validated before any
-// is written.
-func (s *Store) PutUsers(ctx context.Context, users []User) error {
-	return s.WriteUsers(ctx, users, Upsert)
-}
-
-// WriteUsers writes users in the given mode.
-func (s *Store) WriteUsers(ctx context.Context, users []User, mode WriteMode) error {
-	if err := validateAll(users, ValidateUser); err != nil {
-		return err
-	}
-	return s.writeBatches(ctx, len(users), func(st *txnState, i int) error {
-		u := &users[i]
-		old, err := getRaw(st.txn, primaryKey(KindUser, u.ID))
+	return s.writeBatches(ctx, len(records), func(st *txnState, i int) error {
+		copied := records[i] // before may change fields; the caller's slice stays as it was
+		rec := &copied
+		id := ops.id(rec)
+		old, err := ops.readOld(st, id)
 		if err != nil {
 			return err
 		}
-		if err := checkMode(KindUser, u.ID, old != nil, mode); err != nil {
+		if err := checkMode(ops.kind, id, old != nil, mode); err != nil {
 			return err
 		}
-		var oldKeys [][]byte
-		if old != nil {
-			ou, err := decodeUser(old)
-			if err != nil {
-				return fmt.Errorf("user %q: %w", u.ID, err)
+		if before != nil {
+			if err := before(st, old, rec); err != nil {
+				return err
 			}
-			oldKeys = userIndexKeys(&ou)
 		}
-		return putRecord(st, KindUser, u.ID, old, encodeUser(u), oldKeys, userIndexKeys(u))
+		changed, err := ops.write(st, old, rec)
+		if err != nil || !changed || after == nil {
+			return err
+		}
+		return after(st, old, rec)
 	})
 }
 
-// PutSellers creates or replaces sellers.
-func (s *Store) PutSellers(ctx context.Context, sellers []Seller) error {
-	if err := validateAll(sellers, ValidateSeller); err != nil {
-		return err
-	}
-	return s.writeBatches(ctx, len(sellers), func(st *txnState, i int) error {
-		sl := &sellers[i]
-		old, err := getRaw(st.txn, primaryKey(KindSeller, sl.ID))
-		if err != nil {
-			return err
-		}
-		var oldKeys [][]byte
-		if old != nil {
-			oldKeys = sellerIndexKeys(sl) // the seller index depends on the id alone
-		}
-		return putRecord(st, KindSeller, sl.ID, old, encodeSeller(sl), oldKeys, sellerIndexKeys(sl))
-	})
-}
-
-// PutProducts creates or replaces products. When a product is new or its
-// category changes, the orders that contain it are re-indexed under the new
-// category in the same transaction.
-func (s *Store) PutProducts(ctx context.Context, products []Product) error {
-	return s.WriteProducts(ctx, products, Upsert)
-}
-
-// WriteProducts writes products in the given mode.
-func (s *Store) WriteProducts(ctx context.Context, products []Product, mode WriteMode) error {
-	if err := validateAll(products, ValidateProduct); err != nil {
-		return err
-	}
-	return s.writeBatches(ctx, len(products), func(st *txnState, i int) error {
-		p := &products[i]
-		old, err := getRaw(st.txn, primaryKey(KindProduct, p.ID))
-		if err != nil {
-			return err
-		}
-		if err := checkMode(KindProduct, p.ID, old != nil, mode); err != nil {
-			return err
-		}
-		var oldKeys [][]byte
-		var oldCategory []string
-		if old != nil {
-			op, err := decodeProduct(old)
-			if err != nil {
-				return fmt.Errorf("product %q: %w", p.ID, err)
-			}
-			oldKeys = productIndexKeys(&op)
-			oldCategory = op.Category
-		}
-		if err := putRecord(st, KindProduct, p.ID, old, encodeProduct(p), oldKeys, productIndexKeys(p)); err != nil {
-			return err
-		}
-		if old == nil || !sameCategory(oldCategory, p.Category) {
-			return recategorizeOrders(st, p.ID, p.Category)
-		}
-		return nil
-	})
-}
-
-// recategorizeOrders sets the category of productID's items in every order
-// that contains it, and moves those orders' category index entries.
-func recategorizeOrders(st *txnState, productID string, category []string) error {
-	prefix := indexPrefix("op/", productID)
-	var orderIDs []string
-	it := st.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
-	for it.Rewind(); it.Valid(); it.Next() {
-		_, id, err := splitIndexKey(prefix, it.Item().Key())
-		if err != nil {
-			it.Close()
-			return err
-		}
-		orderIDs = append(orderIDs, id)
-	}
-	it.Close()
-	for _, id := range orderIDs {
-		old, err := getRaw(st.txn, primaryKey(KindOrder, id))
+// deleteByID removes the record id of ops' kind; before runs first on the
+// old version.
+func deleteByID[T any](s *Store, ctx context.Context, ops recordOps[T], id string, before func(st *txnState, old *T) error) error {
+	return s.update(ctx, func(st *txnState) error {
+		old, err := ops.readOld(st, id)
 		if err != nil {
 			return err
 		}
 		if old == nil {
-			continue
+			return fmt.Errorf("%s %q: %w", ops.kind, id, ErrNotFound)
 		}
-		o, err := decodeOrder(old)
-		if err != nil {
-			return fmt.Errorf("order %q: %w", id, err)
-		}
-		oldKeys := orderIndexKeys(&o)
-		for i := range o.Items {
-			if o.Items[i].ProductID == productID {
-				o.Items[i].Category = category
-			}
-		}
-		if err := putRecord(st, KindOrder, id, old, encodeOrder(&o), oldKeys, orderIndexKeys(&o)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// PutOrders creates or replaces orders. Items without a category get the
-// category of their product when the product is in the store.
-func (s *Store) PutOrders(ctx context.Context, orders []Order) error {
-	if err := validateAll(orders, ValidateOrder); err != nil {
-		return err
-	}
-	return s.writeBatches(ctx, len(orders), func(st *txnState, i int) error {
-		o := orders[i]
-		o.Items = append([]OrderItem(nil), o.Items...)
-		for j := range o.Items {
-			if len(o.Items[j].Category) > 0 {
-				continue
-			}
-			raw, err := getRaw(st.txn, primaryKey(KindProduct, o.Items[j].ProductID))
-			if err != nil {
-				return err
-			}
-			if raw != nil {
-				p, err := decodeProduct(raw)
-				if err != nil {
-					return fmt.Errorf("product %q: %w", o.Items[j].ProductID, err)
-				}
-				o.Items[j].Category = p.Category
-			}
-		}
-		old, err := getRaw(st.txn, primaryKey(KindOrder, o.ID))
-		if err != nil {
-			return err
-		}
-		var oldKeys [][]byte
-		if old != nil {
-			oo, err := decodeOrder(old)
-			if err != nil {
-				return fmt.Errorf("order %q: %w", o.ID, err)
-			}
-			oldKeys = orderIndexKeys(&oo)
-		}
-		return putRecord(st, KindOrder, o.ID, old, encodeOrder(&o), oldKeys, orderIndexKeys(&o))
-	})
-}
-
-// PutReviews creates or replaces reviews and keeps each product's rating
-// statistics in step in the same transaction.
-func (s *Store) PutReviews(ctx context.Context, reviews []Review) error {
-	return s.WriteReviews(ctx, reviews, Upsert)
-}
-
-// WriteReviews writes reviews in the given mode.
-func (s *Store) WriteReviews(ctx context.Context, reviews []Review, mode WriteMode) error {
-	if err := validateAll(reviews, ValidateReview); err != nil {
-		return err
-	}
-	return s.writeBatches(ctx, len(reviews), func(st *txnState, i int) error {
-		r := &reviews[i]
-		old, err := getRaw(st.txn, primaryKey(KindReview, r.ID))
-		if err != nil {
-			return err
-		}
-		if err := checkMode(KindReview, r.ID, old != nil, mode); err != nil {
-			return err
-		}
-		newVal := encodeReview(r)
-		if old != nil && bytes.Equal(old, newVal) {
-			return nil
-		}
-		var oldKeys [][]byte
-		if old != nil {
-			or, err := decodeReview(old)
-			if err != nil {
-				return fmt.Errorf("review %q: %w", r.ID, err)
-			}
-			oldKeys = reviewIndexKeys(&or)
-			if err := addRating(st.txn, or.ProductID, -int64(or.Rating), -1); err != nil {
+		if before != nil {
+			if err := before(st, old); err != nil {
 				return err
 			}
 		}
-		if err := addRating(st.txn, r.ProductID, int64(r.Rating), 1); err != nil {
-			return err
-		}
-		return putRecord(st, KindReview, r.ID, old, newVal, oldKeys, reviewIndexKeys(r))
+		return ops.remove(st, old)
 	})
-}
-
-// PutEvents creates or replaces behaviour events.
-func (s *Store) PutEvents(ctx context.Context, events []Event) error {
-	if err := validateAll(events, ValidateEvent); err != nil {
-		return err
-	}
-	return s.writeBatches(ctx, len(events), func(st *txnState, i int) error {
-		e := &events[i]
-		old, err := getRaw(st.txn, primaryKey(KindEvent, e.ID))
-		if err != nil {
-			return err
-		}
-		var oldKeys [][]byte
-		if old != nil {
-			oe, err := decodeEvent(old)
-			if err != nil {
-				return fmt.Errorf("event %q: %w", e.ID, err)
-			}
-			oldKeys = eventIndexKeys(&oe)
-		}
-		return putRecord(st, KindEvent, e.ID, old, encodeEvent(e), oldKeys, eventIndexKeys(e))
-	})
-}
-
-// addRating adds sum and count to productID's rating statistics; reviews
-// without a product have none.
-func addRating(txn *badger.Txn, productID string, sum, count int64) error {
-	if productID == "" {
-		return nil
-	}
-	key := productStatsKey(productID)
-	raw, err := getRaw(txn, key)
-	if err != nil {
-		return err
-	}
-	st, err := decodeRatingStats(raw)
-	if err != nil {
-		return fmt.Errorf("rating statistics of product %q: %w", productID, err)
-	}
-	st.Sum += sum
-	st.Count += count
-	if st.Count <= 0 {
-		return txn.Delete(key)
-	}
-	return txn.Set(key, encodeRatingStats(st))
-}
-
-// DeleteUser removes a user record and its index entries. Orders, reviews
-// and events that name the user are history and stay.
-func (s *Store) DeleteUser(ctx context.Context, id string) error {
-	return s.deleteOne(ctx, KindUser, id, func(raw []byte) ([][]byte, error) {
-		u, err := decodeUser(raw)
-		return userIndexKeys(&u), err
-	})
-}
-
-// DeleteProduct removes a product record and its index entries. Orders that
-// contain it keep their items and category.
-func (s *Store) DeleteProduct(ctx context.Context, id string) error {
-	return s.deleteOne(ctx, KindProduct, id, func(raw []byte) ([][]byte, error) {
-		p, err := decodeProduct(raw)
-		return productIndexKeys(&p), err
-	})
-}
-
-// DeleteReview removes a review and updates its product's rating statistics.
-func (s *Store) DeleteReview(ctx context.Context, id string) error {
-	return s.deleteOne(ctx, KindReview, id, func(raw []byte) ([][]byte, error) {
-		r, err := decodeReview(raw)
-		if err != nil {
-			return nil, err
-		}
-		return reviewIndexKeys(&r), nil
-	}, func(st *txnState, raw []byte) error {
-		r, err := decodeReview(raw)
-		if err != nil {
-			return err
-		}
-		return addRating(st.txn, r.ProductID, -int64(r.Rating), -1)
-	})
-}
-
-func (s *Store) deleteOne(ctx context.Context, kind Kind, id string, keysOf func([]byte) ([][]byte, error), extra ...func(*txnState, []byte) error) error {
-	return s.update(ctx, func(st *txnState) error {
-		raw, err := getRaw(st.txn, primaryKey(kind, id))
-		if err != nil {
-			return err
-		}
-		if raw == nil {
-			return fmt.Errorf("%s %q: %w", kind, id, ErrNotFound)
-		}
-		keys, err := keysOf(raw)
-		if err != nil {
-			return fmt.Errorf("%s %q: %w", kind, id, err)
-		}
-		for _, fn := range extra {
-			if err := fn(st, raw); err != nil {
-				return err
-			}
-		}
-		return deleteRecord(st, kind, id, keys)
-	})
-}
-
-// RatingStats is the sum and count of a product's review ratings.
-type RatingStats struct {
-	Sum   int64
-	Count int64
-}
-
-// Average returns the mean rating, or 0 without reviews.
-func (r RatingStats) Average() float64 {
-	if r.Count == 0 {
-		return 0
-	}
-	return float64(r.Sum) / float64(r.Count)
-}
-
-func encodeRatingStats(r RatingStats) []byte {
-	b := binary.AppendVarint(nil, r.Sum)
-	return binary.AppendVarint(b, r.Count)
-}
-
-func decodeRatingStats(b []byte) (RatingStats, error) {
-	if b == nil {
-		return RatingStats{}, nil
-	}
-	d := decoder{buf: b}
-	r := RatingStats{Sum: d.varint(), Count: d.varint()}
-	return r, d.end("rating statistics")
 }
