@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -24,6 +25,9 @@ func (s *Store) Checksum(ctx context.Context) (string, error) {
 				return err
 			}
 			item := it.Item()
+			if bytes.HasPrefix(item.Key(), changeLogFamily) || bytes.Equal(item.Key(), keySeq) {
+				continue
+			}
 			binary.BigEndian.PutUint64(n[:], uint64(len(item.Key())))
 			h.Write(n[:])
 			h.Write(item.Key())
