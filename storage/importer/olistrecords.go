@@ -271,11 +271,8 @@ func (o *olistImport) review(r row) (storage.Review, error) {
 	if !ok {
 		return storage.Review{}, &rowError{Class: "unknown order_id", Err: fmt.Errorf("order_id %q is not among the imported orders: add its %s or fix that order's row", orderID, olistOrders)}
 	}
-	if ref.firstProduct == "" {
-		// TODO: storage.Review requires a product, so reviews of orders
-		// without items (canceled or unavailable orders) are not stored.
-		return storage.Review{}, &rowError{Class: "order without items", Err: fmt.Errorf("order %q has no items, so the review names no product", orderID)}
-	}
+	// A review of an order without items (canceled or unavailable orders)
+	// names no product; it is stored with an empty ProductID.
 	score, err := intField(r, "review_score", 0)
 	if err != nil {
 		return storage.Review{}, err
