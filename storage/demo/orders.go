@@ -221,9 +221,9 @@ func freight(km float64, crossBorder bool, country string, unit int64, qty int32
 	if !crossBorder && country == "US" && unit >= 3500 {
 		return 0
 	}
-	fee := 350 + int64(math.Min(2500, km*0.4))
+	fee := 250 + int64(math.Min(900, km*0.1))
 	if crossBorder {
-		fee += 900
+		fee += 500
 	}
 	fee += fee * int64(qty-1) / 2
 	return storage.Money(fee)
