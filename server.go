@@ -41,6 +41,7 @@ func commands() []command {
 		demoCommand(),
 		serveCommand(),
 		importCommand(),
+		embedCommand(),
 	}
 }
 
