@@ -42,6 +42,8 @@ func commands() []command {
 		serveCommand(),
 		importCommand(),
 		embedCommand(),
+		trainCommand(),
+		evalCommand(),
 	}
 }
 
