@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
+	forecastsvc "github.com/shopsight/shopsight/ml/forecast/service"
+	"github.com/shopsight/shopsight/ml/recommend/service"
 	"github.com/shopsight/shopsight/storage"
 	"github.com/shopsight/shopsight/storage/demo"
 )
@@ -42,6 +45,9 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	dataDir := fs.String("data", "", "data directory for the demo store (default: a new temporary directory, removed on exit)")
 	seed := fs.Uint64("seed", 1, "random seed of the generator; the same seed gives the same data")
 	scale := fs.Float64("scale", 1, "size multiplier for users, orders and events (1 = about 5,000 users and 30,000 orders)")
+	modelDir := fs.String("model", "", "Hugging Face BERT model directory for semantic search (default: none; searches with client vectors still work)")
+	var af accessFlags
+	af.register(fs, false)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -49,6 +55,11 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
+	access, err := newAccessControl(nil, af.limits(), logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("demo serves without authentication: every request gets the admin role")
 	if *scale <= 0 || *scale > 100 {
 		return fmt.Errorf("invalid --scale %v: use a value in (0, 100]", *scale)
 	}
@@ -64,6 +75,18 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeStore(store, logger)
+	// The search index is built once the data is complete; close runs
+	// after cancel and the recommender's close, before the store's.
+	searchRT, err := newSearchRuntime(ctx, *modelDir, logger)
+	if err != nil {
+		return err
+	}
+	defer searchRT.close()
+	forecaster, err := openForecast(ctx, store, logger)
+	if err != nil {
+		return err
+	}
+	defer closeForecast(forecaster, logger)
 
 	metrics := newServerMetrics(store)
 	ready := newReadiness("generating demo data")
@@ -71,16 +94,36 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	go func() {
 		genErr <- generateDemo(ctx, store, dir, *seed, *scale, logger, metrics)
 	}()
+	// The recommendation service opens once the data is complete. The
+	// deferred function waits for that before it closes the service, and
+	// runs after cancel, so the store outlives both.
+	var recommender atomic.Pointer[service.Service]
+	prepared := make(chan struct{})
+	defer func() {
+		<-prepared
+		if svc := recommender.Load(); svc != nil {
+			closeRecommender(svc, logger)
+		}
+	}()
 	serveCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	go func() {
+		defer close(prepared)
 		if err := <-genErr; err != nil {
 			cancel(fmt.Errorf("demo generation failed: %w", err))
 			return
 		}
-		ready.setReady()
+		svc, err := openDemoRecommender(serveCtx, store, logger)
+		if err != nil {
+			cancel(err)
+			return
+		}
+		recommender.Store(svc)
+		searchRT.start(serveCtx, store, dir, ready, func(err error) { cancel(err) })
 	}()
-	err = runServer(serveCtx, serverParams{addr: *addr, store: store, logger: logger, ready: ready, metrics: metrics})
+	err = runServer(serveCtx, serverParams{addr: *addr, store: store, logger: logger, ready: ready, metrics: metrics,
+		recommender: recommender.Load, search: searchRT.service,
+		forecast: func() *forecastsvc.Service { return forecaster }, access: access})
 	if cause := context.Cause(serveCtx); err == nil && cause != nil && ctx.Err() == nil {
 		return cause
 	}
@@ -119,6 +162,21 @@ func generateDemo(ctx context.Context, store *storage.Store, dir string, seed ui
 		logger.Warn("cannot write demo marker; the next start regenerates", "path", markerPath, "err", err)
 	}
 	return nil
+}
+
+// openDemoRecommender opens the recommendation service over the generated
+// store and starts one training in the background, so that trained models
+// serve shortly after the demo starts. Until then popularity serves.
+func openDemoRecommender(ctx context.Context, store *storage.Store, logger *slog.Logger) (*service.Service, error) {
+	svc, err := openRecommender(ctx, store, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := startTraining(ctx, svc, logger); err != nil {
+		closeRecommender(svc, logger)
+		return nil, fmt.Errorf("start the demo's recommendation training: %w", err)
+	}
+	return svc, nil
 }
 
 // countingSink writes generated records to the store and counts them in

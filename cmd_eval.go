@@ -12,7 +12,7 @@ import (
 func evalCommand() command {
 	return command{
 		name:    "eval",
-		summary: "evaluate models offline: eval recommend",
+		summary: "evaluate models offline: eval forecast, eval recommend, eval search",
 		run: func(ctx context.Context, a *app, args []string) error {
 			return runTarget(ctx, a, "eval", evalTargets(), args)
 		},
@@ -22,7 +22,9 @@ func evalCommand() command {
 // evalTargets lists the targets of "shopsight eval".
 func evalTargets() []target {
 	return []target{
+		{name: "forecast", summary: "score forecasting models on a series file or a store's series", run: runEvalForecast},
 		{name: "recommend", summary: "score recommendation models on an interaction file or a store's orders", run: runEvalRecommend},
+		{name: "search", summary: "score keyword, semantic and hybrid product search on graded relevance judgments", run: runEvalSearch},
 	}
 }
 

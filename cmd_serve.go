@@ -5,6 +5,9 @@ import (
 	"log/slog"
 	"net"
 
+	"github.com/shopsight/shopsight/index/search"
+	forecastsvc "github.com/shopsight/shopsight/ml/forecast/service"
+	"github.com/shopsight/shopsight/ml/recommend/service"
 	"github.com/shopsight/shopsight/storage"
 )
 
@@ -22,6 +25,9 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	lf.register(fs)
 	dataDir := fs.String("data", "", "data directory of the store (required)")
 	addr := fs.String("addr", ":8080", "HTTP listen address, host:port")
+	modelDir := fs.String("model", "", "Hugging Face BERT model directory for semantic search (default: none; searches with client vectors still work)")
+	var af accessFlags
+	af.register(fs, true)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -38,9 +44,36 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeStore(store, logger)
+	access, err := serveAccess(ctx, &af, store, logger)
+	if err != nil {
+		return err
+	}
+	recommender, err := openRecommender(ctx, store, logger)
+	if err != nil {
+		return err
+	}
+	defer closeRecommender(recommender, logger)
+	forecaster, err := openForecast(ctx, store, logger)
+	if err != nil {
+		return err
+	}
+	defer closeForecast(forecaster, logger)
+	searchRT, err := newSearchRuntime(ctx, *modelDir, logger)
+	if err != nil {
+		return err
+	}
+	defer searchRT.close()
 	ready := newReadiness("starting")
-	ready.setReady()
-	return runServer(ctx, serverParams{addr: *addr, store: store, logger: logger, ready: ready})
+	serveCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	searchRT.start(serveCtx, store, *dataDir, ready, func(err error) { cancel(err) })
+	err = runServer(serveCtx, serverParams{addr: *addr, store: store, logger: logger, ready: ready,
+		recommender: func() *service.Service { return recommender }, search: searchRT.service,
+		forecast: func() *forecastsvc.Service { return forecaster }, access: access})
+	if cause := context.Cause(serveCtx); err == nil && cause != nil && ctx.Err() == nil {
+		return cause
+	}
+	return err
 }
 
 // serverParams is what runServer needs to serve one store.
@@ -50,9 +83,19 @@ type serverParams struct {
 	logger  *slog.Logger
 	ready   *readiness
 	metrics *serverMetrics
+	// recommender returns the recommendation service, or nil while it is
+	// not open yet; nil itself means the server has none.
+	recommender func() *service.Service
+	// search returns the search service, or nil while it loads.
+	search func() *search.Service
+	// forecast returns the forecast service, or nil when there is none.
+	forecast func() *forecastsvc.Service
 	// started, when not nil, receives the bound address (tests listen on
 	// port 0).
 	started func(net.Addr)
+	// access authenticates and limits requests; nil serves open, with the
+	// default limits.
+	access *accessControl
 }
 
 // runServer serves the API until ctx is cancelled.
@@ -60,11 +103,17 @@ func runServer(ctx context.Context, p serverParams) error {
 	if p.metrics == nil {
 		p.metrics = newServerMetrics(p.store)
 	}
-	api, err := newGraphQLHandler(p.store, p.logger, p.metrics)
+	api, err := newGraphQLHandler(p.store, p.logger, p.metrics, p.recommender, p.search, p.forecast)
 	if err != nil {
 		return err
 	}
-	return serveHTTP(ctx, p.addr, routes(api, p.ready, p.metrics, p.logger), p.logger, p.started)
+	if p.access == nil {
+		if p.access, err = openAccess(p.logger); err != nil {
+			return err
+		}
+	}
+	h := routes(api, p.ready, p.metrics, p.logger, p.access, adminRoutes(p.store, p.logger))
+	return serveHTTP(ctx, p.addr, h, p.logger, p.started)
 }
 
 func closeStore(s *storage.Store, logger *slog.Logger) {

@@ -38,10 +38,13 @@ func (r *readiness) notReadyReason() string {
 }
 
 // routes builds the HTTP handler: GraphQL at /graphql, the explorer at /,
-// health, readiness and Prometheus metrics.
-func routes(graphql http.Handler, ready *readiness, metrics *serverMetrics, logger *slog.Logger) http.Handler {
+// health, readiness and Prometheus metrics. access guards /graphql and the
+// admin routes under /admin/.
+func routes(graphql http.Handler, ready *readiness, metrics *serverMetrics, logger *slog.Logger,
+	access *accessControl, admin http.Handler) http.Handler {
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", requireReady(ready, graphql))
+	mux.Handle("/graphql", access.api(requireReady(ready, graphql)))
+	mux.Handle("/admin/", access.admin(admin))
 	mux.Handle("/", explorer.Handler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -100,7 +103,7 @@ func countRequests(next http.Handler, metrics *serverMetrics) http.Handler {
 		next.ServeHTTP(rec, r)
 		route := r.URL.Path
 		switch route {
-		case "/graphql", "/healthz", "/readyz", "/metrics", "/":
+		case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/admin/backup":
 		default:
 			route = "other"
 		}

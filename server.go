@@ -44,6 +44,11 @@ func commands() []command {
 		embedCommand(),
 		trainCommand(),
 		evalCommand(),
+		forecastCommand(),
+		benchCommand(),
+		keysCommand(),
+		backupCommand(),
+		restoreCommand(),
 	}
 }
 

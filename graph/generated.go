@@ -15,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/introspection"
 	"github.com/shopsight/shopsight/graph/model"
+	"github.com/shopsight/shopsight/ml/recommend/service"
 	"github.com/shopsight/shopsight/storage"
 	gqlparser "github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -36,6 +37,8 @@ type ResolverRoot interface {
 	OrderItem() OrderItemResolver
 	Product() ProductResolver
 	Query() QueryResolver
+	Recommendation() RecommendationResolver
+	RecommendationReason() RecommendationReasonResolver
 	Review() ReviewResolver
 	User() UserResolver
 }
@@ -47,6 +50,13 @@ type ComplexityRoot struct {
 	Attribute struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
+	}
+
+	Cohort struct {
+		Active    func(childComplexity int) int
+		Month     func(childComplexity int) int
+		Retention func(childComplexity int) int
+		Users     func(childComplexity int) int
 	}
 
 	Event struct {
@@ -73,21 +83,113 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	Forecast struct {
+		Backtest       func(childComplexity int) int
+		Cached         func(childComplexity int) int
+		FittedAt       func(childComplexity int) int
+		History        func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Parameters     func(childComplexity int) int
+		Points         func(childComplexity int) int
+		RequestedModel func(childComplexity int) int
+	}
+
+	ForecastBacktest struct {
+		Mae     func(childComplexity int) int
+		Mase    func(childComplexity int) int
+		Origins func(childComplexity int) int
+		Rmse    func(childComplexity int) int
+		Smape   func(childComplexity int) int
+	}
+
+	ForecastParameter struct {
+		Name  func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	ForecastPoint struct {
+		Lower80 func(childComplexity int) int
+		Lower95 func(childComplexity int) int
+		Mean    func(childComplexity int) int
+		Start   func(childComplexity int) int
+		Upper80 func(childComplexity int) int
+		Upper95 func(childComplexity int) int
+	}
+
+	FunnelRow struct {
+		Steps func(childComplexity int) int
+		Time  func(childComplexity int) int
+	}
+
+	FunnelStep struct {
+		ConversionFromPrevious func(childComplexity int) int
+		ConversionFromStart    func(childComplexity int) int
+		Sessions               func(childComplexity int) int
+		Step                   func(childComplexity int) int
+	}
+
 	GeoPoint struct {
 		Lat func(childComplexity int) int
 		Lon func(childComplexity int) int
 	}
 
+	HeatCell struct {
+		Key     func(childComplexity int) int
+		Lat     func(childComplexity int) int
+		Lon     func(childComplexity int) int
+		Orders  func(childComplexity int) int
+		Revenue func(childComplexity int) int
+	}
+
+	Highlight struct {
+		Field     func(childComplexity int) int
+		Fragments func(childComplexity int) int
+	}
+
+	MetricValue struct {
+		Amount   func(childComplexity int) int
+		Change   func(childComplexity int) int
+		Measure  func(childComplexity int) int
+		Number   func(childComplexity int) int
+		Previous func(childComplexity int) int
+		Value    func(childComplexity int) int
+	}
+
+	MetricsResult struct {
+		Rows      func(childComplexity int) int
+		Source    func(childComplexity int) int
+		Truncated func(childComplexity int) int
+	}
+
+	MetricsRow struct {
+		Category    func(childComplexity int) int
+		City        func(childComplexity int) int
+		Country     func(childComplexity int) int
+		Others      func(childComplexity int) int
+		PaymentType func(childComplexity int) int
+		ProductID   func(childComplexity int) int
+		SellerID    func(childComplexity int) int
+		State       func(childComplexity int) int
+		Time        func(childComplexity int) int
+		Values      func(childComplexity int) int
+	}
+
 	Mutation struct {
-		CreateProduct func(childComplexity int, input model.CreateProductInput) int
-		CreateReview  func(childComplexity int, input model.CreateReviewInput) int
-		CreateUser    func(childComplexity int, input model.CreateUserInput) int
-		DeleteProduct func(childComplexity int, id string) int
-		DeleteReview  func(childComplexity int, id string) int
-		DeleteUser    func(childComplexity int, id string) int
-		UpdateProduct func(childComplexity int, id string, input model.UpdateProductInput) int
-		UpdateReview  func(childComplexity int, id string, input model.UpdateReviewInput) int
-		UpdateUser    func(childComplexity int, id string, input model.UpdateUserInput) int
+		CreateProduct        func(childComplexity int, input model.CreateProductInput) int
+		CreateReview         func(childComplexity int, input model.CreateReviewInput) int
+		CreateUser           func(childComplexity int, input model.CreateUserInput) int
+		DeleteProduct        func(childComplexity int, id string) int
+		DeleteReview         func(childComplexity int, id string) int
+		DeleteUser           func(childComplexity int, id string) int
+		TrainRecommendations func(childComplexity int) int
+		UpdateProduct        func(childComplexity int, id string, input model.UpdateProductInput) int
+		UpdateReview         func(childComplexity int, id string, input model.UpdateReviewInput) int
+		UpdateUser           func(childComplexity int, id string, input model.UpdateUserInput) int
+	}
+
+	NearOrder struct {
+		DistanceKm func(childComplexity int) int
+		Order      func(childComplexity int) int
 	}
 
 	Order struct {
@@ -142,6 +244,13 @@ type ComplexityRoot struct {
 		Value        func(childComplexity int) int
 	}
 
+	PriceFacet struct {
+		Count func(childComplexity int) int
+		From  func(childComplexity int) int
+		Name  func(childComplexity int) int
+		To    func(childComplexity int) int
+	}
+
 	Product struct {
 		Attributes    func(childComplexity int) int
 		AverageRating func(childComplexity int) int
@@ -169,17 +278,67 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		Event    func(childComplexity int, id string) int
-		Events   func(childComplexity int, filter *model.EventFilter, first *int32, after *string, orderBy *model.SortDirection) int
-		Order    func(childComplexity int, id string) int
-		Orders   func(childComplexity int, filter *model.OrderFilter, first *int32, after *string, orderBy *model.SortDirection) int
-		Product  func(childComplexity int, id string) int
-		Products func(childComplexity int, filter *model.ProductFilter, first *int32, after *string, orderBy *model.SortDirection) int
-		Reviews  func(childComplexity int, filter *model.ReviewFilter, first *int32, after *string, orderBy *model.SortDirection) int
-		Seller   func(childComplexity int, id string) int
-		Sellers  func(childComplexity int, filter *model.SellerFilter, first *int32, after *string, orderBy *model.SortDirection) int
-		User     func(childComplexity int, id string) int
-		Users    func(childComplexity int, filter *model.UserFilter, first *int32, after *string, orderBy *model.SortDirection) int
+		Anomalies                func(childComplexity int, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string, granularity model.ForecastGranularity, from *time.Time, to *time.Time, method *model.AnomalyMethod, timeZone *string) int
+		Cohorts                  func(childComplexity int, by model.CohortBy, from *time.Time, to *time.Time, periods *int32) int
+		Event                    func(childComplexity int, id string) int
+		Events                   func(childComplexity int, filter *model.EventFilter, first *int32, after *string, orderBy *model.SortDirection) int
+		Forecast                 func(childComplexity int, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string, granularity model.ForecastGranularity, horizon int32, model *model.ForecastModel, timeZone *string, from *time.Time) int
+		FrequentlyBoughtTogether func(childComplexity int, productID string, first *int32) int
+		Funnel                   func(childComplexity int, steps []storage.EventType, granularity *model.Granularity, timeZone *string, from *time.Time, to *time.Time, region *model.RegionFilter, sessionGapMinutes *int32) int
+		GeoHeatmap               func(childComplexity int, precision *int32, by *model.HeatmapLevel, from *time.Time, to *time.Time) int
+		Metrics                  func(childComplexity int, measures []model.Measure, dimensions []model.Dimension, granularity *model.Granularity, timeZone *string, weekStart *model.Weekday, from *time.Time, to *time.Time, filter *model.MetricsFilter, orderBy []*model.MetricsOrder, first *int32, compare *model.CompareMode, rolling *int32, topN *model.TopN) int
+		Order                    func(childComplexity int, id string) int
+		Orders                   func(childComplexity int, filter *model.OrderFilter, first *int32, after *string, orderBy *model.SortDirection) int
+		OrdersNear               func(childComplexity int, lat float64, lon float64, radiusKm float64, from *time.Time, to *time.Time, first *int32) int
+		Product                  func(childComplexity int, id string) int
+		Products                 func(childComplexity int, filter *model.ProductFilter, first *int32, after *string, orderBy *model.SortDirection) int
+		RecommendationStatus     func(childComplexity int) int
+		Recommendations          func(childComplexity int, userID string, first *int32, context *model.RecommendationContext) int
+		Reviews                  func(childComplexity int, filter *model.ReviewFilter, first *int32, after *string, orderBy *model.SortDirection) int
+		Search                   func(childComplexity int, query *string, vector []float64, mode *model.SearchMode, filter *model.SearchFilter, fusion *model.Fusion, weights *model.FusionWeights, first *int32, after *string) int
+		SearchReviews            func(childComplexity int, query string, productID *string, minRating *int32, language *string, first *int32, after *string) int
+		Seller                   func(childComplexity int, id string) int
+		Sellers                  func(childComplexity int, filter *model.SellerFilter, first *int32, after *string, orderBy *model.SortDirection) int
+		SimilarProducts          func(childComplexity int, id string, first *int32) int
+		TimeSeries               func(childComplexity int, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string, granularity model.ForecastGranularity, from *time.Time, to *time.Time, timeZone *string) int
+		Trending                 func(childComplexity int, region *string, window *model.TrendingWindow, first *int32) int
+		User                     func(childComplexity int, id string) int
+		Users                    func(childComplexity int, filter *model.UserFilter, first *int32, after *string, orderBy *model.SortDirection) int
+		WatchedAnomalies         func(childComplexity int) int
+	}
+
+	RatingFacet struct {
+		Count func(childComplexity int) int
+		From  func(childComplexity int) int
+		Name  func(childComplexity int) int
+		To    func(childComplexity int) int
+	}
+
+	Recommendation struct {
+		Product func(childComplexity int) int
+		Reasons func(childComplexity int) int
+		Score   func(childComplexity int) int
+	}
+
+	RecommendationReason struct {
+		Kind           func(childComplexity int) int
+		Model          func(childComplexity int) int
+		Region         func(childComplexity int) int
+		RegionName     func(childComplexity int) int
+		RelatedProduct func(childComplexity int) int
+		Score          func(childComplexity int) int
+		Text           func(childComplexity int) int
+		Window         func(childComplexity int) int
+	}
+
+	RecommendationStatus struct {
+		Done        func(childComplexity int) int
+		LastError   func(childComplexity int) int
+		LastVersion func(childComplexity int) int
+		Running     func(childComplexity int) int
+		Stage       func(childComplexity int) int
+		StartedAt   func(childComplexity int) int
+		Total       func(childComplexity int) int
 	}
 
 	Region struct {
@@ -215,6 +374,42 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	ReviewSearchEdge struct {
+		Cursor     func(childComplexity int) int
+		Highlights func(childComplexity int) int
+		Node       func(childComplexity int) int
+		Score      func(childComplexity int) int
+	}
+
+	ReviewSearchResult struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor      func(childComplexity int) int
+		Highlights  func(childComplexity int) int
+		KeywordRank func(childComplexity int) int
+		Node        func(childComplexity int) int
+		Score       func(childComplexity int) int
+		VectorRank  func(childComplexity int) int
+	}
+
+	SearchFacets struct {
+		Category func(childComplexity int) int
+		Price    func(childComplexity int) int
+		Rating   func(childComplexity int) int
+		Region   func(childComplexity int) int
+	}
+
+	SearchResult struct {
+		Edges      func(childComplexity int) int
+		Facets     func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
 	Seller struct {
 		ID       func(childComplexity int) int
 		Location func(childComplexity int) int
@@ -231,6 +426,35 @@ type ComplexityRoot struct {
 	SellerEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	SeriesAnomaly struct {
+		Direction func(childComplexity int) int
+		Expected  func(childComplexity int) int
+		Score     func(childComplexity int) int
+		Start     func(childComplexity int) int
+		Value     func(childComplexity int) int
+	}
+
+	SeriesPoint struct {
+		Start func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	SimilarProduct struct {
+		Product func(childComplexity int) int
+		Score   func(childComplexity int) int
+	}
+
+	TermFacet struct {
+		Count func(childComplexity int) int
+		Value func(childComplexity int) int
+	}
+
+	TimeSeries struct {
+		Points   func(childComplexity int) int
+		Season   func(childComplexity int) int
+		TimeZone func(childComplexity int) int
 	}
 
 	User struct {
@@ -254,6 +478,17 @@ type ComplexityRoot struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
 	}
+
+	WatchedSeries struct {
+		Anomalies   func(childComplexity int) int
+		Granularity func(childComplexity int) int
+		GroupBy     func(childComplexity int) int
+		ID          func(childComplexity int) int
+		Method      func(childComplexity int) int
+		Metric      func(childComplexity int) int
+		TimeZone    func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
 }
 
 // endregion ***************************** api!.gotpl *****************************
@@ -272,6 +507,7 @@ type MutationResolver interface {
 	CreateProduct(ctx context.Context, input model.CreateProductInput) (*storage.Product, error)
 	UpdateProduct(ctx context.Context, id string, input model.UpdateProductInput) (*storage.Product, error)
 	DeleteProduct(ctx context.Context, id string) (string, error)
+	TrainRecommendations(ctx context.Context) (*model.RecommendationStatus, error)
 	CreateReview(ctx context.Context, input model.CreateReviewInput) (*storage.Review, error)
 	UpdateReview(ctx context.Context, id string, input model.UpdateReviewInput) (*storage.Review, error)
 	DeleteReview(ctx context.Context, id string) (string, error)
@@ -301,17 +537,44 @@ type ProductResolver interface {
 	Reviews(ctx context.Context, obj *storage.Product, first *int32, after *string, orderBy *model.SortDirection) (*model.ReviewConnection, error)
 }
 type QueryResolver interface {
+	Metrics(ctx context.Context, measures []model.Measure, dimensions []model.Dimension, granularity *model.Granularity, timeZone *string, weekStart *model.Weekday, from *time.Time, to *time.Time, filter *model.MetricsFilter, orderBy []*model.MetricsOrder, first *int32, compare *model.CompareMode, rolling *int32, topN *model.TopN) (*model.MetricsResult, error)
+	OrdersNear(ctx context.Context, lat float64, lon float64, radiusKm float64, from *time.Time, to *time.Time, first *int32) ([]*model.NearOrder, error)
+	GeoHeatmap(ctx context.Context, precision *int32, by *model.HeatmapLevel, from *time.Time, to *time.Time) ([]*model.HeatCell, error)
+	Funnel(ctx context.Context, steps []storage.EventType, granularity *model.Granularity, timeZone *string, from *time.Time, to *time.Time, region *model.RegionFilter, sessionGapMinutes *int32) ([]*model.FunnelRow, error)
+	Cohorts(ctx context.Context, by model.CohortBy, from *time.Time, to *time.Time, periods *int32) ([]*model.Cohort, error)
 	Product(ctx context.Context, id string) (*storage.Product, error)
 	Products(ctx context.Context, filter *model.ProductFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.ProductConnection, error)
 	Seller(ctx context.Context, id string) (*storage.Seller, error)
 	Sellers(ctx context.Context, filter *model.SellerFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.SellerConnection, error)
 	Event(ctx context.Context, id string) (*storage.Event, error)
 	Events(ctx context.Context, filter *model.EventFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.EventConnection, error)
+	TimeSeries(ctx context.Context, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string, granularity model.ForecastGranularity, from *time.Time, to *time.Time, timeZone *string) (*model.TimeSeries, error)
+	Forecast(ctx context.Context, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string, granularity model.ForecastGranularity, horizon int32, model *model.ForecastModel, timeZone *string, from *time.Time) (*model.Forecast, error)
+	Anomalies(ctx context.Context, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string, granularity model.ForecastGranularity, from *time.Time, to *time.Time, method *model.AnomalyMethod, timeZone *string) ([]*model.SeriesAnomaly, error)
+	WatchedAnomalies(ctx context.Context) ([]*model.WatchedSeries, error)
 	Order(ctx context.Context, id string) (*storage.Order, error)
 	Orders(ctx context.Context, filter *model.OrderFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.OrderConnection, error)
+	Recommendations(ctx context.Context, userID string, first *int32, context *model.RecommendationContext) ([]*service.Item, error)
+	FrequentlyBoughtTogether(ctx context.Context, productID string, first *int32) ([]*service.Item, error)
+	Trending(ctx context.Context, region *string, window *model.TrendingWindow, first *int32) ([]*service.Item, error)
+	RecommendationStatus(ctx context.Context) (*model.RecommendationStatus, error)
 	Reviews(ctx context.Context, filter *model.ReviewFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.ReviewConnection, error)
+	Search(ctx context.Context, query *string, vector []float64, mode *model.SearchMode, filter *model.SearchFilter, fusion *model.Fusion, weights *model.FusionWeights, first *int32, after *string) (*model.SearchResult, error)
+	SimilarProducts(ctx context.Context, id string, first *int32) ([]*model.SimilarProduct, error)
+	SearchReviews(ctx context.Context, query string, productID *string, minRating *int32, language *string, first *int32, after *string) (*model.ReviewSearchResult, error)
 	User(ctx context.Context, id string) (*storage.User, error)
 	Users(ctx context.Context, filter *model.UserFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.UserConnection, error)
+}
+type RecommendationResolver interface {
+	Product(ctx context.Context, obj *service.Item) (*storage.Product, error)
+}
+type RecommendationReasonResolver interface {
+	Kind(ctx context.Context, obj *service.Reason) (model.RecommendationReasonKind, error)
+
+	RelatedProduct(ctx context.Context, obj *service.Reason) (*storage.Product, error)
+	Region(ctx context.Context, obj *service.Reason) (*string, error)
+	RegionName(ctx context.Context, obj *service.Reason) (*string, error)
+	Window(ctx context.Context, obj *service.Reason) (*model.TrendingWindow, error)
 }
 type ReviewResolver interface {
 	Product(ctx context.Context, obj *storage.Review) (*storage.Product, error)
@@ -355,6 +618,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attribute.Value(childComplexity), true
+
+	case "Cohort.active":
+		if e.ComplexityRoot.Cohort.Active == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cohort.Active(childComplexity), true
+	case "Cohort.month":
+		if e.ComplexityRoot.Cohort.Month == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cohort.Month(childComplexity), true
+	case "Cohort.retention":
+		if e.ComplexityRoot.Cohort.Retention == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cohort.Retention(childComplexity), true
+	case "Cohort.users":
+		if e.ComplexityRoot.Cohort.Users == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Cohort.Users(childComplexity), true
 
 	case "Event.at":
 		if e.ComplexityRoot.Event.At == nil {
@@ -449,6 +737,174 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
 
+	case "Forecast.backtest":
+		if e.ComplexityRoot.Forecast.Backtest == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Backtest(childComplexity), true
+	case "Forecast.cached":
+		if e.ComplexityRoot.Forecast.Cached == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Cached(childComplexity), true
+	case "Forecast.fittedAt":
+		if e.ComplexityRoot.Forecast.FittedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.FittedAt(childComplexity), true
+	case "Forecast.history":
+		if e.ComplexityRoot.Forecast.History == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.History(childComplexity), true
+	case "Forecast.model":
+		if e.ComplexityRoot.Forecast.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Model(childComplexity), true
+	case "Forecast.parameters":
+		if e.ComplexityRoot.Forecast.Parameters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Parameters(childComplexity), true
+	case "Forecast.points":
+		if e.ComplexityRoot.Forecast.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.Points(childComplexity), true
+	case "Forecast.requestedModel":
+		if e.ComplexityRoot.Forecast.RequestedModel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Forecast.RequestedModel(childComplexity), true
+
+	case "ForecastBacktest.mae":
+		if e.ComplexityRoot.ForecastBacktest.Mae == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastBacktest.Mae(childComplexity), true
+	case "ForecastBacktest.mase":
+		if e.ComplexityRoot.ForecastBacktest.Mase == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastBacktest.Mase(childComplexity), true
+	case "ForecastBacktest.origins":
+		if e.ComplexityRoot.ForecastBacktest.Origins == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastBacktest.Origins(childComplexity), true
+	case "ForecastBacktest.rmse":
+		if e.ComplexityRoot.ForecastBacktest.Rmse == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastBacktest.Rmse(childComplexity), true
+	case "ForecastBacktest.smape":
+		if e.ComplexityRoot.ForecastBacktest.Smape == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastBacktest.Smape(childComplexity), true
+
+	case "ForecastParameter.name":
+		if e.ComplexityRoot.ForecastParameter.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastParameter.Name(childComplexity), true
+	case "ForecastParameter.value":
+		if e.ComplexityRoot.ForecastParameter.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastParameter.Value(childComplexity), true
+
+	case "ForecastPoint.lower80":
+		if e.ComplexityRoot.ForecastPoint.Lower80 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastPoint.Lower80(childComplexity), true
+	case "ForecastPoint.lower95":
+		if e.ComplexityRoot.ForecastPoint.Lower95 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastPoint.Lower95(childComplexity), true
+	case "ForecastPoint.mean":
+		if e.ComplexityRoot.ForecastPoint.Mean == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastPoint.Mean(childComplexity), true
+	case "ForecastPoint.start":
+		if e.ComplexityRoot.ForecastPoint.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastPoint.Start(childComplexity), true
+	case "ForecastPoint.upper80":
+		if e.ComplexityRoot.ForecastPoint.Upper80 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastPoint.Upper80(childComplexity), true
+	case "ForecastPoint.upper95":
+		if e.ComplexityRoot.ForecastPoint.Upper95 == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ForecastPoint.Upper95(childComplexity), true
+
+	case "FunnelRow.steps":
+		if e.ComplexityRoot.FunnelRow.Steps == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Steps(childComplexity), true
+	case "FunnelRow.time":
+		if e.ComplexityRoot.FunnelRow.Time == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelRow.Time(childComplexity), true
+
+	case "FunnelStep.conversionFromPrevious":
+		if e.ComplexityRoot.FunnelStep.ConversionFromPrevious == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStep.ConversionFromPrevious(childComplexity), true
+	case "FunnelStep.conversionFromStart":
+		if e.ComplexityRoot.FunnelStep.ConversionFromStart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStep.ConversionFromStart(childComplexity), true
+	case "FunnelStep.sessions":
+		if e.ComplexityRoot.FunnelStep.Sessions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStep.Sessions(childComplexity), true
+	case "FunnelStep.step":
+		if e.ComplexityRoot.FunnelStep.Step == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FunnelStep.Step(childComplexity), true
+
 	case "GeoPoint.lat":
 		if e.ComplexityRoot.GeoPoint.Lat == nil {
 			break
@@ -461,6 +917,167 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.GeoPoint.Lon(childComplexity), true
+
+	case "HeatCell.key":
+		if e.ComplexityRoot.HeatCell.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Key(childComplexity), true
+	case "HeatCell.lat":
+		if e.ComplexityRoot.HeatCell.Lat == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Lat(childComplexity), true
+	case "HeatCell.lon":
+		if e.ComplexityRoot.HeatCell.Lon == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Lon(childComplexity), true
+	case "HeatCell.orders":
+		if e.ComplexityRoot.HeatCell.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Orders(childComplexity), true
+	case "HeatCell.revenue":
+		if e.ComplexityRoot.HeatCell.Revenue == nil {
+			break
+		}
+
+		return e.ComplexityRoot.HeatCell.Revenue(childComplexity), true
+
+	case "Highlight.field":
+		if e.ComplexityRoot.Highlight.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Highlight.Field(childComplexity), true
+	case "Highlight.fragments":
+		if e.ComplexityRoot.Highlight.Fragments == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Highlight.Fragments(childComplexity), true
+
+	case "MetricValue.amount":
+		if e.ComplexityRoot.MetricValue.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricValue.Amount(childComplexity), true
+	case "MetricValue.change":
+		if e.ComplexityRoot.MetricValue.Change == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricValue.Change(childComplexity), true
+	case "MetricValue.measure":
+		if e.ComplexityRoot.MetricValue.Measure == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricValue.Measure(childComplexity), true
+	case "MetricValue.number":
+		if e.ComplexityRoot.MetricValue.Number == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricValue.Number(childComplexity), true
+	case "MetricValue.previous":
+		if e.ComplexityRoot.MetricValue.Previous == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricValue.Previous(childComplexity), true
+	case "MetricValue.value":
+		if e.ComplexityRoot.MetricValue.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricValue.Value(childComplexity), true
+
+	case "MetricsResult.rows":
+		if e.ComplexityRoot.MetricsResult.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsResult.Rows(childComplexity), true
+	case "MetricsResult.source":
+		if e.ComplexityRoot.MetricsResult.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsResult.Source(childComplexity), true
+	case "MetricsResult.truncated":
+		if e.ComplexityRoot.MetricsResult.Truncated == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsResult.Truncated(childComplexity), true
+
+	case "MetricsRow.category":
+		if e.ComplexityRoot.MetricsRow.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.Category(childComplexity), true
+	case "MetricsRow.city":
+		if e.ComplexityRoot.MetricsRow.City == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.City(childComplexity), true
+	case "MetricsRow.country":
+		if e.ComplexityRoot.MetricsRow.Country == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.Country(childComplexity), true
+	case "MetricsRow.others":
+		if e.ComplexityRoot.MetricsRow.Others == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.Others(childComplexity), true
+	case "MetricsRow.paymentType":
+		if e.ComplexityRoot.MetricsRow.PaymentType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.PaymentType(childComplexity), true
+	case "MetricsRow.productId":
+		if e.ComplexityRoot.MetricsRow.ProductID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.ProductID(childComplexity), true
+	case "MetricsRow.sellerId":
+		if e.ComplexityRoot.MetricsRow.SellerID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.SellerID(childComplexity), true
+	case "MetricsRow.state":
+		if e.ComplexityRoot.MetricsRow.State == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.State(childComplexity), true
+	case "MetricsRow.time":
+		if e.ComplexityRoot.MetricsRow.Time == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.Time(childComplexity), true
+	case "MetricsRow.values":
+		if e.ComplexityRoot.MetricsRow.Values == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MetricsRow.Values(childComplexity), true
 
 	case "Mutation.createProduct":
 		if e.ComplexityRoot.Mutation.CreateProduct == nil {
@@ -528,6 +1145,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.DeleteUser(childComplexity, args["id"].(string)), true
+	case "Mutation.trainRecommendations":
+		if e.ComplexityRoot.Mutation.TrainRecommendations == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Mutation.TrainRecommendations(childComplexity), true
 	case "Mutation.updateProduct":
 		if e.ComplexityRoot.Mutation.UpdateProduct == nil {
 			break
@@ -561,6 +1184,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateUser(childComplexity, args["id"].(string), args["input"].(model.UpdateUserInput)), true
+
+	case "NearOrder.distanceKm":
+		if e.ComplexityRoot.NearOrder.DistanceKm == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearOrder.DistanceKm(childComplexity), true
+	case "NearOrder.order":
+		if e.ComplexityRoot.NearOrder.Order == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearOrder.Order(childComplexity), true
 
 	case "Order.approvedAt":
 		if e.ComplexityRoot.Order.ApprovedAt == nil {
@@ -772,6 +1408,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Payment.Value(childComplexity), true
 
+	case "PriceFacet.count":
+		if e.ComplexityRoot.PriceFacet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceFacet.Count(childComplexity), true
+	case "PriceFacet.from":
+		if e.ComplexityRoot.PriceFacet.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceFacet.From(childComplexity), true
+	case "PriceFacet.name":
+		if e.ComplexityRoot.PriceFacet.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceFacet.Name(childComplexity), true
+	case "PriceFacet.to":
+		if e.ComplexityRoot.PriceFacet.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PriceFacet.To(childComplexity), true
+
 	case "Product.attributes":
 		if e.ComplexityRoot.Product.Attributes == nil {
 			break
@@ -882,6 +1543,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductEdge.Node(childComplexity), true
 
+	case "Query.anomalies":
+		if e.ComplexityRoot.Query.Anomalies == nil {
+			break
+		}
+
+		args, err := ec.field_Query_anomalies_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Anomalies(childComplexity, args["metric"].(model.SeriesMetric), args["groupBy"].(model.SeriesGroup), args["id"].(*string), args["granularity"].(model.ForecastGranularity), args["from"].(*time.Time), args["to"].(*time.Time), args["method"].(*model.AnomalyMethod), args["timeZone"].(*string)), true
+	case "Query.cohorts":
+		if e.ComplexityRoot.Query.Cohorts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_cohorts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Cohorts(childComplexity, args["by"].(model.CohortBy), args["from"].(*time.Time), args["to"].(*time.Time), args["periods"].(*int32)), true
 	case "Query.event":
 		if e.ComplexityRoot.Query.Event == nil {
 			break
@@ -904,7 +1587,62 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Events(childComplexity, args["filter"].(*model.EventFilter), args["first"].(*int32), args["after"].(*string), args["orderBy"].(*model.SortDirection)), true
+	case "Query.forecast":
+		if e.ComplexityRoot.Query.Forecast == nil {
+			break
+		}
 
+		args, err := ec.field_Query_forecast_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Forecast(childComplexity, args["metric"].(model.SeriesMetric), args["groupBy"].(model.SeriesGroup), args["id"].(*string), args["granularity"].(model.ForecastGranularity), args["horizon"].(int32), args["model"].(*model.ForecastModel), args["timeZone"].(*string), args["from"].(*time.Time)), true
+	case "Query.frequentlyBoughtTogether":
+		if e.ComplexityRoot.Query.FrequentlyBoughtTogether == nil {
+			break
+		}
+
+		args, err := ec.field_Query_frequentlyBoughtTogether_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.FrequentlyBoughtTogether(childComplexity, args["productId"].(string), args["first"].(*int32)), true
+	case "Query.funnel":
+		if e.ComplexityRoot.Query.Funnel == nil {
+			break
+		}
+
+		args, err := ec.field_Query_funnel_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Funnel(childComplexity, args["steps"].([]storage.EventType), args["granularity"].(*model.Granularity), args["timeZone"].(*string), args["from"].(*time.Time), args["to"].(*time.Time), args["region"].(*model.RegionFilter), args["sessionGapMinutes"].(*int32)), true
+	case "Query.geoHeatmap":
+		if e.ComplexityRoot.Query.GeoHeatmap == nil {
+			break
+		}
+
+		args, err := ec.field_Query_geoHeatmap_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.GeoHeatmap(childComplexity, args["precision"].(*int32), args["by"].(*model.HeatmapLevel), args["from"].(*time.Time), args["to"].(*time.Time)), true
+
+	case "Query.metrics":
+		if e.ComplexityRoot.Query.Metrics == nil {
+			break
+		}
+
+		args, err := ec.field_Query_metrics_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Metrics(childComplexity, args["measures"].([]model.Measure), args["dimensions"].([]model.Dimension), args["granularity"].(*model.Granularity), args["timeZone"].(*string), args["weekStart"].(*model.Weekday), args["from"].(*time.Time), args["to"].(*time.Time), args["filter"].(*model.MetricsFilter), args["orderBy"].([]*model.MetricsOrder), args["first"].(*int32), args["compare"].(*model.CompareMode), args["rolling"].(*int32), args["topN"].(*model.TopN)), true
 	case "Query.order":
 		if e.ComplexityRoot.Query.Order == nil {
 			break
@@ -927,6 +1665,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Orders(childComplexity, args["filter"].(*model.OrderFilter), args["first"].(*int32), args["after"].(*string), args["orderBy"].(*model.SortDirection)), true
+	case "Query.ordersNear":
+		if e.ComplexityRoot.Query.OrdersNear == nil {
+			break
+		}
+
+		args, err := ec.field_Query_ordersNear_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.OrdersNear(childComplexity, args["lat"].(float64), args["lon"].(float64), args["radiusKm"].(float64), args["from"].(*time.Time), args["to"].(*time.Time), args["first"].(*int32)), true
 	case "Query.product":
 		if e.ComplexityRoot.Query.Product == nil {
 			break
@@ -949,6 +1698,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Products(childComplexity, args["filter"].(*model.ProductFilter), args["first"].(*int32), args["after"].(*string), args["orderBy"].(*model.SortDirection)), true
+	case "Query.recommendationStatus":
+		if e.ComplexityRoot.Query.RecommendationStatus == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.RecommendationStatus(childComplexity), true
+	case "Query.recommendations":
+		if e.ComplexityRoot.Query.Recommendations == nil {
+			break
+		}
+
+		args, err := ec.field_Query_recommendations_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Recommendations(childComplexity, args["userId"].(string), args["first"].(*int32), args["context"].(*model.RecommendationContext)), true
 	case "Query.reviews":
 		if e.ComplexityRoot.Query.Reviews == nil {
 			break
@@ -960,6 +1726,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Reviews(childComplexity, args["filter"].(*model.ReviewFilter), args["first"].(*int32), args["after"].(*string), args["orderBy"].(*model.SortDirection)), true
+	case "Query.search":
+		if e.ComplexityRoot.Query.Search == nil {
+			break
+		}
+
+		args, err := ec.field_Query_search_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(*string), args["vector"].([]float64), args["mode"].(*model.SearchMode), args["filter"].(*model.SearchFilter), args["fusion"].(*model.Fusion), args["weights"].(*model.FusionWeights), args["first"].(*int32), args["after"].(*string)), true
+	case "Query.searchReviews":
+		if e.ComplexityRoot.Query.SearchReviews == nil {
+			break
+		}
+
+		args, err := ec.field_Query_searchReviews_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SearchReviews(childComplexity, args["query"].(string), args["productId"].(*string), args["minRating"].(*int32), args["language"].(*string), args["first"].(*int32), args["after"].(*string)), true
 	case "Query.seller":
 		if e.ComplexityRoot.Query.Seller == nil {
 			break
@@ -982,6 +1770,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Sellers(childComplexity, args["filter"].(*model.SellerFilter), args["first"].(*int32), args["after"].(*string), args["orderBy"].(*model.SortDirection)), true
+	case "Query.similarProducts":
+		if e.ComplexityRoot.Query.SimilarProducts == nil {
+			break
+		}
+
+		args, err := ec.field_Query_similarProducts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.SimilarProducts(childComplexity, args["id"].(string), args["first"].(*int32)), true
+	case "Query.timeSeries":
+		if e.ComplexityRoot.Query.TimeSeries == nil {
+			break
+		}
+
+		args, err := ec.field_Query_timeSeries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TimeSeries(childComplexity, args["metric"].(model.SeriesMetric), args["groupBy"].(model.SeriesGroup), args["id"].(*string), args["granularity"].(model.ForecastGranularity), args["from"].(*time.Time), args["to"].(*time.Time), args["timeZone"].(*string)), true
+	case "Query.trending":
+		if e.ComplexityRoot.Query.Trending == nil {
+			break
+		}
+
+		args, err := ec.field_Query_trending_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Trending(childComplexity, args["region"].(*string), args["window"].(*model.TrendingWindow), args["first"].(*int32)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -1004,6 +1825,148 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Users(childComplexity, args["filter"].(*model.UserFilter), args["first"].(*int32), args["after"].(*string), args["orderBy"].(*model.SortDirection)), true
+	case "Query.watchedAnomalies":
+		if e.ComplexityRoot.Query.WatchedAnomalies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WatchedAnomalies(childComplexity), true
+
+	case "RatingFacet.count":
+		if e.ComplexityRoot.RatingFacet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingFacet.Count(childComplexity), true
+	case "RatingFacet.from":
+		if e.ComplexityRoot.RatingFacet.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingFacet.From(childComplexity), true
+	case "RatingFacet.name":
+		if e.ComplexityRoot.RatingFacet.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingFacet.Name(childComplexity), true
+	case "RatingFacet.to":
+		if e.ComplexityRoot.RatingFacet.To == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RatingFacet.To(childComplexity), true
+
+	case "Recommendation.product":
+		if e.ComplexityRoot.Recommendation.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Product(childComplexity), true
+	case "Recommendation.reasons":
+		if e.ComplexityRoot.Recommendation.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Reasons(childComplexity), true
+	case "Recommendation.score":
+		if e.ComplexityRoot.Recommendation.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Recommendation.Score(childComplexity), true
+
+	case "RecommendationReason.kind":
+		if e.ComplexityRoot.RecommendationReason.Kind == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationReason.Kind(childComplexity), true
+	case "RecommendationReason.model":
+		if e.ComplexityRoot.RecommendationReason.Model == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationReason.Model(childComplexity), true
+	case "RecommendationReason.region":
+		if e.ComplexityRoot.RecommendationReason.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationReason.Region(childComplexity), true
+	case "RecommendationReason.regionName":
+		if e.ComplexityRoot.RecommendationReason.RegionName == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationReason.RegionName(childComplexity), true
+	case "RecommendationReason.relatedProduct":
+		if e.ComplexityRoot.RecommendationReason.RelatedProduct == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationReason.RelatedProduct(childComplexity), true
+	case "RecommendationReason.score":
+		if e.ComplexityRoot.RecommendationReason.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationReason.Score(childComplexity), true
+	case "RecommendationReason.text":
+		if e.ComplexityRoot.RecommendationReason.Text == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationReason.Text(childComplexity), true
+	case "RecommendationReason.window":
+		if e.ComplexityRoot.RecommendationReason.Window == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationReason.Window(childComplexity), true
+
+	case "RecommendationStatus.done":
+		if e.ComplexityRoot.RecommendationStatus.Done == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationStatus.Done(childComplexity), true
+	case "RecommendationStatus.lastError":
+		if e.ComplexityRoot.RecommendationStatus.LastError == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationStatus.LastError(childComplexity), true
+	case "RecommendationStatus.lastVersion":
+		if e.ComplexityRoot.RecommendationStatus.LastVersion == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationStatus.LastVersion(childComplexity), true
+	case "RecommendationStatus.running":
+		if e.ComplexityRoot.RecommendationStatus.Running == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationStatus.Running(childComplexity), true
+	case "RecommendationStatus.stage":
+		if e.ComplexityRoot.RecommendationStatus.Stage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationStatus.Stage(childComplexity), true
+	case "RecommendationStatus.startedAt":
+		if e.ComplexityRoot.RecommendationStatus.StartedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationStatus.StartedAt(childComplexity), true
+	case "RecommendationStatus.total":
+		if e.ComplexityRoot.RecommendationStatus.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RecommendationStatus.Total(childComplexity), true
 
 	case "Region.city":
 		if e.ComplexityRoot.Region.City == nil {
@@ -1135,6 +2098,137 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ReviewEdge.Node(childComplexity), true
 
+	case "ReviewSearchEdge.cursor":
+		if e.ComplexityRoot.ReviewSearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSearchEdge.Cursor(childComplexity), true
+	case "ReviewSearchEdge.highlights":
+		if e.ComplexityRoot.ReviewSearchEdge.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSearchEdge.Highlights(childComplexity), true
+	case "ReviewSearchEdge.node":
+		if e.ComplexityRoot.ReviewSearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSearchEdge.Node(childComplexity), true
+	case "ReviewSearchEdge.score":
+		if e.ComplexityRoot.ReviewSearchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSearchEdge.Score(childComplexity), true
+
+	case "ReviewSearchResult.edges":
+		if e.ComplexityRoot.ReviewSearchResult.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSearchResult.Edges(childComplexity), true
+	case "ReviewSearchResult.pageInfo":
+		if e.ComplexityRoot.ReviewSearchResult.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSearchResult.PageInfo(childComplexity), true
+	case "ReviewSearchResult.totalCount":
+		if e.ComplexityRoot.ReviewSearchResult.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ReviewSearchResult.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.highlights":
+		if e.ComplexityRoot.SearchEdge.Highlights == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Highlights(childComplexity), true
+	case "SearchEdge.keywordRank":
+		if e.ComplexityRoot.SearchEdge.KeywordRank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.KeywordRank(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.score":
+		if e.ComplexityRoot.SearchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
+	case "SearchEdge.vectorRank":
+		if e.ComplexityRoot.SearchEdge.VectorRank == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.VectorRank(childComplexity), true
+
+	case "SearchFacets.category":
+		if e.ComplexityRoot.SearchFacets.Category == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacets.Category(childComplexity), true
+	case "SearchFacets.price":
+		if e.ComplexityRoot.SearchFacets.Price == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacets.Price(childComplexity), true
+	case "SearchFacets.rating":
+		if e.ComplexityRoot.SearchFacets.Rating == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacets.Rating(childComplexity), true
+	case "SearchFacets.region":
+		if e.ComplexityRoot.SearchFacets.Region == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchFacets.Region(childComplexity), true
+
+	case "SearchResult.edges":
+		if e.ComplexityRoot.SearchResult.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.Edges(childComplexity), true
+	case "SearchResult.facets":
+		if e.ComplexityRoot.SearchResult.Facets == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.Facets(childComplexity), true
+	case "SearchResult.pageInfo":
+		if e.ComplexityRoot.SearchResult.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.PageInfo(childComplexity), true
+	case "SearchResult.totalCount":
+		if e.ComplexityRoot.SearchResult.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchResult.TotalCount(childComplexity), true
+
 	case "Seller.id":
 		if e.ComplexityRoot.Seller.ID == nil {
 			break
@@ -1191,6 +2285,95 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.SellerEdge.Node(childComplexity), true
+
+	case "SeriesAnomaly.direction":
+		if e.ComplexityRoot.SeriesAnomaly.Direction == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesAnomaly.Direction(childComplexity), true
+	case "SeriesAnomaly.expected":
+		if e.ComplexityRoot.SeriesAnomaly.Expected == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesAnomaly.Expected(childComplexity), true
+	case "SeriesAnomaly.score":
+		if e.ComplexityRoot.SeriesAnomaly.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesAnomaly.Score(childComplexity), true
+	case "SeriesAnomaly.start":
+		if e.ComplexityRoot.SeriesAnomaly.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesAnomaly.Start(childComplexity), true
+	case "SeriesAnomaly.value":
+		if e.ComplexityRoot.SeriesAnomaly.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesAnomaly.Value(childComplexity), true
+
+	case "SeriesPoint.start":
+		if e.ComplexityRoot.SeriesPoint.Start == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPoint.Start(childComplexity), true
+	case "SeriesPoint.value":
+		if e.ComplexityRoot.SeriesPoint.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SeriesPoint.Value(childComplexity), true
+
+	case "SimilarProduct.product":
+		if e.ComplexityRoot.SimilarProduct.Product == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimilarProduct.Product(childComplexity), true
+	case "SimilarProduct.score":
+		if e.ComplexityRoot.SimilarProduct.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SimilarProduct.Score(childComplexity), true
+
+	case "TermFacet.count":
+		if e.ComplexityRoot.TermFacet.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermFacet.Count(childComplexity), true
+	case "TermFacet.value":
+		if e.ComplexityRoot.TermFacet.Value == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TermFacet.Value(childComplexity), true
+
+	case "TimeSeries.points":
+		if e.ComplexityRoot.TimeSeries.Points == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeSeries.Points(childComplexity), true
+	case "TimeSeries.season":
+		if e.ComplexityRoot.TimeSeries.Season == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeSeries.Season(childComplexity), true
+	case "TimeSeries.timeZone":
+		if e.ComplexityRoot.TimeSeries.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.TimeSeries.TimeZone(childComplexity), true
 
 	case "User.email":
 		if e.ComplexityRoot.User.Email == nil {
@@ -1283,6 +2466,55 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UserEdge.Node(childComplexity), true
 
+	case "WatchedSeries.anomalies":
+		if e.ComplexityRoot.WatchedSeries.Anomalies == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedSeries.Anomalies(childComplexity), true
+	case "WatchedSeries.granularity":
+		if e.ComplexityRoot.WatchedSeries.Granularity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedSeries.Granularity(childComplexity), true
+	case "WatchedSeries.groupBy":
+		if e.ComplexityRoot.WatchedSeries.GroupBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedSeries.GroupBy(childComplexity), true
+	case "WatchedSeries.id":
+		if e.ComplexityRoot.WatchedSeries.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedSeries.ID(childComplexity), true
+	case "WatchedSeries.method":
+		if e.ComplexityRoot.WatchedSeries.Method == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedSeries.Method(childComplexity), true
+	case "WatchedSeries.metric":
+		if e.ComplexityRoot.WatchedSeries.Metric == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedSeries.Metric(childComplexity), true
+	case "WatchedSeries.timeZone":
+		if e.ComplexityRoot.WatchedSeries.TimeZone == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedSeries.TimeZone(childComplexity), true
+	case "WatchedSeries.updatedAt":
+		if e.ComplexityRoot.WatchedSeries.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WatchedSeries.UpdatedAt(childComplexity), true
+
 	}
 	return 0, false
 }
@@ -1293,21 +2525,28 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	inputUnmarshalers := func() *graphql.InputUnmarshalerIndex {
 		return graphql.NewInputUnmarshalerIndex(
 			graphql.NewInputUnmarshaler("AttributeInput", ec.unmarshalInputAttributeInput),
+			graphql.NewInputUnmarshaler("BoundingBox", ec.unmarshalInputBoundingBox),
 			graphql.NewInputUnmarshaler("CreateProductInput", ec.unmarshalInputCreateProductInput),
 			graphql.NewInputUnmarshaler("CreateReviewInput", ec.unmarshalInputCreateReviewInput),
 			graphql.NewInputUnmarshaler("CreateUserInput", ec.unmarshalInputCreateUserInput),
 			graphql.NewInputUnmarshaler("EventFilter", ec.unmarshalInputEventFilter),
+			graphql.NewInputUnmarshaler("FusionWeights", ec.unmarshalInputFusionWeights),
 			graphql.NewInputUnmarshaler("GeoPointInput", ec.unmarshalInputGeoPointInput),
+			graphql.NewInputUnmarshaler("MetricsFilter", ec.unmarshalInputMetricsFilter),
+			graphql.NewInputUnmarshaler("MetricsOrder", ec.unmarshalInputMetricsOrder),
 			graphql.NewInputUnmarshaler("OrderFilter", ec.unmarshalInputOrderFilter),
 			graphql.NewInputUnmarshaler("PriceRange", ec.unmarshalInputPriceRange),
 			graphql.NewInputUnmarshaler("ProductFilter", ec.unmarshalInputProductFilter),
 			graphql.NewInputUnmarshaler("RatingRange", ec.unmarshalInputRatingRange),
+			graphql.NewInputUnmarshaler("RecommendationContext", ec.unmarshalInputRecommendationContext),
 			graphql.NewInputUnmarshaler("RegionFilter", ec.unmarshalInputRegionFilter),
 			graphql.NewInputUnmarshaler("RegionInput", ec.unmarshalInputRegionInput),
 			graphql.NewInputUnmarshaler("ReviewFilter", ec.unmarshalInputReviewFilter),
 			graphql.NewInputUnmarshaler("ReviewRatingRange", ec.unmarshalInputReviewRatingRange),
+			graphql.NewInputUnmarshaler("SearchFilter", ec.unmarshalInputSearchFilter),
 			graphql.NewInputUnmarshaler("SellerFilter", ec.unmarshalInputSellerFilter),
 			graphql.NewInputUnmarshaler("TimeRange", ec.unmarshalInputTimeRange),
+			graphql.NewInputUnmarshaler("TopN", ec.unmarshalInputTopN),
 			graphql.NewInputUnmarshaler("UpdateProductInput", ec.unmarshalInputUpdateProductInput),
 			graphql.NewInputUnmarshaler("UpdateReviewInput", ec.unmarshalInputUpdateReviewInput),
 			graphql.NewInputUnmarshaler("UpdateUserInput", ec.unmarshalInputUpdateUserInput),
@@ -1388,6 +2627,232 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/analytics.graphqls", Input: `# BI analytics: aggregated metrics, geo queries, funnels and cohorts.
+# The same aggregations are served as CSV under /export/*.csv.
+
+extend type Query {
+  """
+  Aggregates orders and reviews into rows of dimension values and measures.
+  At most three dimensions may be combined. Time buckets are calendar
+  buckets in timeZone (a DST day is one bucket). from is inclusive, to
+  exclusive; compare and rolling need both.
+  """
+  metrics(
+    measures: [Measure!]!
+    dimensions: [Dimension!] = []
+    granularity: Granularity = DAY
+    "IANA time zone of the buckets, such as America/Sao_Paulo."
+    timeZone: String = "UTC"
+    weekStart: Weekday = MONDAY
+    from: DateTime
+    to: DateTime
+    filter: MetricsFilter
+    orderBy: [MetricsOrder!]
+    "Maximum number of rows, 1 to 100000."
+    first: Int
+    compare: CompareMode
+    "Window of 7, 28 or 90 buckets ending at each bucket; needs TIME."
+    rolling: Int
+    "Keeps the top N groups of the non-time dimensions and sums the rest into an others row."
+    topN: TopN
+  ): MetricsResult!
+
+  "Orders delivered within radiusKm of a point (haversine distance), nearest first."
+  ordersNear(lat: Float!, lon: Float!, radiusKm: Float!, from: DateTime, to: DateTime, first: Int = 100): [NearOrder!]!
+
+  "Orders and revenue per geohash cell (precision 1 to 8) or per state or city."
+  geoHeatmap(precision: Int = 5, by: HeatmapLevel = GEOHASH, from: DateTime, to: DateTime): [HeatCell!]!
+
+  """
+  Sessions reaching each step in order, per time bucket. Events with a
+  session id form sessions by it; others form sessions per user, split by
+  gaps longer than sessionGapMinutes.
+  """
+  funnel(
+    steps: [EventType!]!
+    granularity: Granularity
+    timeZone: String = "UTC"
+    from: DateTime
+    to: DateTime
+    region: RegionFilter
+    sessionGapMinutes: Int = 30
+  ): [FunnelRow!]!
+
+  "Retention by UTC month: the share of each cohort's users ordering in month k after the cohort month."
+  cohorts(by: CohortBy! = FIRST_ORDER, from: DateTime, to: DateTime, periods: Int = 6): [Cohort!]!
+}
+
+enum Measure {
+  ORDERS
+  UNITS
+  "Item price × quantity, without freight."
+  REVENUE
+  FREIGHT
+  "Distinct users with an order (always computed by a scan)."
+  CUSTOMERS
+  AVG_ORDER_VALUE
+  AVG_RATING
+  REVIEWS
+  "Mean days from purchase to delivery over delivered orders."
+  DELIVERY_DAYS
+  "Share of delivered orders with an estimate that were delivered after it."
+  LATE_DELIVERY_RATE
+}
+
+enum Dimension {
+  TIME
+  COUNTRY
+  STATE
+  CITY
+  CATEGORY
+  SELLER
+  PRODUCT
+  PAYMENT_TYPE
+}
+
+enum Granularity {
+  HOUR
+  DAY
+  WEEK
+  MONTH
+  QUARTER
+  YEAR
+}
+
+enum Weekday {
+  MONDAY
+  TUESDAY
+  WEDNESDAY
+  THURSDAY
+  FRIDAY
+  SATURDAY
+  SUNDAY
+}
+
+enum CompareMode {
+  "The same number of buckets just before from (the span to − from without TIME)."
+  PREVIOUS_PERIOD
+}
+
+enum MetricsSource {
+  ROLLUP
+  SCAN
+}
+
+enum HeatmapLevel {
+  GEOHASH
+  STATE
+  CITY
+}
+
+enum CohortBy {
+  SIGNUP
+  FIRST_ORDER
+}
+
+input BoundingBox {
+  minLat: Float!
+  minLon: Float!
+  maxLat: Float!
+  maxLon: Float!
+}
+
+input MetricsFilter {
+  region: RegionFilter
+  "Category path prefix: matches the whole subtree."
+  category: [String!]
+  sellerId: ID
+  productId: ID
+  status: String
+  paymentType: String
+  "Keeps orders whose delivery location is in the box."
+  boundingBox: BoundingBox
+}
+
+"Sorts by one measure or one dimension; set exactly one."
+input MetricsOrder {
+  measure: Measure
+  dimension: Dimension
+  direction: SortDirection = ASC
+}
+
+input TopN {
+  n: Int!
+  "Ranking measure; the first requested measure when null."
+  by: Measure
+}
+
+type MetricsResult {
+  rows: [MetricsRow!]!
+  "True when first cut the rows."
+  truncated: Boolean!
+  "Whether the rollups or a scan of the orders answered."
+  source: MetricsSource!
+}
+
+type MetricsRow {
+  "Start of the time bucket."
+  time: DateTime
+  country: String
+  state: String
+  city: String
+  category: [String!]
+  sellerId: ID
+  productId: ID
+  paymentType: String
+  "True for the row that sums the groups outside the top N."
+  others: Boolean!
+  values: [MetricValue!]!
+}
+
+type MetricValue {
+  measure: Measure!
+  "Exact decimal text: integers for counts, two fraction digits for money, four for averages and rates; null when undefined."
+  value: String
+  "The amount for REVENUE, FREIGHT and AVG_ORDER_VALUE; null for other measures."
+  amount: Decimal
+  "value as a float."
+  number: Float
+  "Value in the previous period, with compare."
+  previous: String
+  "(value − previous) / previous, with compare; null when previous is 0 or undefined."
+  change: Float
+}
+
+type NearOrder {
+  order: Order!
+  distanceKm: Float!
+}
+
+type HeatCell {
+  "Geohash, country/state or country/state/city."
+  key: String!
+  lat: Float!
+  lon: Float!
+  orders: Int!
+  revenue: Decimal!
+}
+
+type FunnelRow {
+  time: DateTime
+  steps: [FunnelStep!]!
+}
+
+type FunnelStep {
+  step: EventType!
+  sessions: Int!
+  conversionFromStart: Float
+  conversionFromPrevious: Float
+}
+
+type Cohort {
+  month: DateTime!
+  users: Int!
+  "Users with an order in month k after the cohort month, k = 0 … periods."
+  active: [Int!]!
+  retention: [Float]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/catalog.graphqls", Input: `"""
 Product is a catalog item.
 """
@@ -1742,6 +3207,150 @@ extend type Query {
   events(filter: EventFilter, first: Int, after: String, orderBy: SortDirection = ASC): EventConnection!
 }
 `, BuiltIn: false},
+	{Name: "../schema/forecast.graphqls", Input: `# Sales series, forecasts and anomalies built from the store's orders
+# (package ml/forecast/service). Canceled orders are left out. Buckets
+# follow the calendar of timeZone (an IANA name, default UTC); bucket
+# starts are returned in UTC.
+#
+# Series ids by groupBy: PRODUCT a product id, SELLER a seller id,
+# CATEGORY the category path joined with " > " (the whole subtree),
+# REGION "BR", "BR-SP" or "BR-SP-São Paulo" (country, state, city),
+# ALL no id.
+
+extend type Query {
+  "The series of metric per bucket; missing buckets are zeros."
+  timeSeries(metric: SeriesMetric!, groupBy: SeriesGroup!, id: String, granularity: ForecastGranularity!,
+    from: DateTime, to: DateTime, timeZone: String): TimeSeries!
+  "A forecast of horizon buckets (1 to 365) after the series' last bucket, cached until an order changes the series."
+  forecast(metric: SeriesMetric!, groupBy: SeriesGroup!, id: String, granularity: ForecastGranularity!,
+    horizon: Int!, model: ForecastModel = AUTO, timeZone: String, from: DateTime): Forecast!
+  "Unusual buckets of the series in the range. The series is also watched: new orders re-run detection on it."
+  anomalies(metric: SeriesMetric!, groupBy: SeriesGroup!, id: String, granularity: ForecastGranularity!,
+    from: DateTime, to: DateTime, method: AnomalyMethod = ROBUST, timeZone: String): [SeriesAnomaly!]!
+  "Every watched series with the anomalies of its latest detection."
+  watchedAnomalies: [WatchedSeries!]!
+}
+
+enum SeriesMetric {
+  "Sum of item quantities."
+  UNITS
+  "Sum of unit price times quantity, without freight, in currency units."
+  REVENUE
+  "Orders with at least one matching item."
+  ORDERS
+  "Distinct users with a matching order."
+  CUSTOMERS
+}
+
+enum SeriesGroup {
+  PRODUCT
+  CATEGORY
+  REGION
+  SELLER
+  ALL
+}
+
+"Bucket length: DAY (season 7), WEEK (ISO, Monday start, season 52) or MONTH (season 12)."
+enum ForecastGranularity {
+  DAY
+  WEEK
+  MONTH
+}
+
+enum ForecastModel {
+  "Chooses among seasonal naive, ETS, ARIMA and their mean by backtest MASE."
+  AUTO
+  SEASONAL_NAIVE
+  ETS
+  ARIMA
+  "Available only in builds that register an LSTM model; otherwise BAD_USER_INPUT."
+  LSTM
+}
+
+enum AnomalyMethod {
+  "Points outside the one-step-ahead 95 % interval of an ETS model."
+  INTERVAL
+  "Seasonal decomposition, then remainders more than 3.5 MADs from the median."
+  ROBUST
+  "Seasonal decomposition, then the generalized ESD test (alpha 0.05)."
+  GESD
+}
+
+enum AnomalyDirection {
+  UP
+  DOWN
+}
+
+type SeriesPoint {
+  start: DateTime!
+  value: Float!
+}
+
+type TimeSeries {
+  points: [SeriesPoint!]!
+  "Buckets per seasonal cycle."
+  season: Int!
+  timeZone: String!
+}
+
+type ForecastPoint {
+  start: DateTime!
+  mean: Float!
+  lower80: Float!
+  upper80: Float!
+  lower95: Float!
+  upper95: Float!
+}
+
+type ForecastParameter {
+  name: String!
+  value: Float!
+}
+
+"Rolling-origin accuracy: up to 3 origins, each holding out horizon buckets."
+type ForecastBacktest {
+  origins: Int!
+  mae: Float!
+  rmse: Float!
+  "Symmetric MAPE in percent."
+  smape: Float!
+  "Null when the training windows are constant."
+  mase: Float
+}
+
+type Forecast {
+  points: [ForecastPoint!]!
+  "The fitted form, such as ETS(A,N,A)."
+  model: String!
+  requestedModel: ForecastModel!
+  parameters: [ForecastParameter!]!
+  "Null when the history is too short for one backtest origin."
+  backtest: ForecastBacktest
+  history: [SeriesPoint!]!
+  "True when the forecast came from the cache."
+  cached: Boolean!
+  fittedAt: DateTime!
+}
+
+type SeriesAnomaly {
+  start: DateTime!
+  value: Float!
+  expected: Float!
+  score: Float!
+  direction: AnomalyDirection!
+}
+
+type WatchedSeries {
+  metric: SeriesMetric!
+  groupBy: SeriesGroup!
+  id: String
+  granularity: ForecastGranularity!
+  timeZone: String!
+  method: AnomalyMethod!
+  updatedAt: DateTime!
+  anomalies: [SeriesAnomaly!]!
+}
+`, BuiltIn: false},
 	{Name: "../schema/orders.graphqls", Input: `"""
 Order is a purchase by one user, delivered to one address.
 """
@@ -1830,6 +3439,191 @@ extend type Query {
   order(id: ID!): Order
   "Orders ordered by purchase time."
   orders(filter: OrderFilter, first: Int, after: String, orderBy: SortDirection = ASC): OrderConnection!
+}
+`, BuiltIn: false},
+	{Name: "../schema/recommend.graphqls", Input: `# Recommendations: personal recommendations, products bought together,
+# trending products and the background training of the models behind them.
+#
+# Every list holds at most ` + "`" + `first` + "`" + ` items, 1 to 100. ` + "`" + `first: 0` + "`" + ` or below is
+# BAD_USER_INPUT on field "first". Above the server's page size limit (100
+# by default) the request is rejected before it runs, with LIMIT_EXCEEDED
+# as for every other ` + "`" + `first` + "`" + ` argument.
+
+extend type Query {
+  """
+  recommendations returns up to ` + "`" + `first` + "`" + ` products for a user, best first. A
+  known user gets a blend of collaborative filtering, products bought by
+  customers with similar purchases, the session, products bought together,
+  similar descriptions and trending products. An unknown user gets the
+  region's trending products and the neighbours of the session products, so
+  the list is empty only when the catalog, after the category filter, is.
+  """
+  recommendations(userId: ID!, first: Int = 10, context: RecommendationContext): [Recommendation!]!
+
+  """
+  frequentlyBoughtTogether returns up to ` + "`" + `first` + "`" + ` products bought in the same
+  orders as the product, ranked by lift, then products bought by the same
+  customers. It is empty before the first training and for a product without
+  purchases. An unknown productId is NOT_FOUND.
+  """
+  frequentlyBoughtTogether(productId: ID!, first: Int = 10): [Recommendation!]!
+
+  """
+  trending returns up to ` + "`" + `first` + "`" + ` products whose recent rate in the region
+  over the window rose most above their baseline rate, followed by the
+  region's popular products. Without a region it covers all regions.
+  """
+  trending(region: String, window: TrendingWindow = WEEK, first: Int = 10): [Recommendation!]!
+
+  "recommendationStatus reports the background training of the recommendation models."
+  recommendationStatus: RecommendationStatus!
+}
+
+extend type Mutation {
+  """
+  trainRecommendations starts training the recommendation models in the
+  background and returns at once with the running status. Poll
+  recommendationStatus until running is false; the new version then serves.
+  While a training runs, a second request fails with CONFLICT.
+  """
+  trainRecommendations: RecommendationStatus!
+}
+
+extend enum ErrorCode {
+  "The request conflicts with work in progress, such as starting a training while one runs. Retry after it finishes."
+  CONFLICT
+}
+
+"""
+RecommendationContext describes the request's situation.
+"""
+input RecommendationContext {
+  """
+  A region key such as "BR-SP", or a subdivision code such as "SP" that
+  selects the first matching region. Without it, the user's region is used,
+  or all regions for an unknown user. A well-formed region without orders
+  or events selects all regions.
+  """
+  region: String
+  "When the session products were viewed; now when omitted."
+  time: DateTime
+  """
+  The products viewed in the current session, oldest first. They seed the
+  session, content and bought-together models and are never recommended back.
+  An id that is not in the catalog is NOT_FOUND.
+  """
+  sessionProductIds: [ID!]
+  """
+  A category path prefix, such as ["electronics", "phones"], compared
+  case-insensitively. Only products under it are returned.
+  """
+  category: [String!]
+}
+
+"""
+TrendingWindow is the period over which trending compares a product's recent
+rate with its baseline, measured back from the newest interaction the models
+were trained on.
+"""
+enum TrendingWindow {
+  "The last 24 hours."
+  DAY
+  "The last 7 days."
+  WEEK
+  "The last 30 days."
+  MONTH
+}
+
+"""
+Recommendation is one recommended product with the reasons behind it.
+"""
+type Recommendation {
+  product: Product!
+  """
+  The blended score that orders the list. It is comparable only within one
+  response.
+  """
+  score: Float!
+  "The reasons for the product, strongest first. The first one's text is the headline."
+  reasons: [RecommendationReason!]!
+}
+
+"""
+RecommendationReason explains a recommendation in structured form and as an
+English sentence.
+"""
+type RecommendationReason {
+  kind: RecommendationReasonKind!
+  "The model that produced the reason, such as \"als\", \"copurchase\" or \"trending\"."
+  model: String!
+  "The product the reason refers to, such as the one bought together with it, or null."
+  relatedProduct: Product
+  "The region key of a trending or popularity reason, such as \"BR-SP\", or null."
+  region: String
+  "The display name of region, such as \"São Paulo\", or null."
+  regionName: String
+  "The window of a trending reason, or null."
+  window: TrendingWindow
+  "The model's raw score behind the reason. Scores of different models are not comparable."
+  score: Float!
+  "The reason as an English sentence fragment, such as \"bought together with Phone case\"."
+  text: String!
+}
+
+"""
+RecommendationReasonKind names the signal behind a reason.
+"""
+enum RecommendationReasonKind {
+  "Users with similar histories chose it (the ALS or BPR factor model)."
+  COLLABORATIVE
+  "It is often interacted with by users who viewed the related product."
+  SIMILAR_TO_VIEWED
+  "It is often interacted with by users who added the related product to the cart."
+  SIMILAR_TO_CARTED
+  "It is often interacted with by users who bought the related product."
+  SIMILAR_TO_PURCHASED
+  "It is often in the same order as the related product."
+  BOUGHT_TOGETHER
+  "It is related to a product seen earlier in the session."
+  SESSION
+  "Its title, description and category are close to the related product's."
+  SIMILAR_CONTENT
+  "Its recent rate in the region over the window is above its baseline."
+  TRENDING
+  "It is among the most bought or viewed products in the region."
+  POPULAR
+  "It is often viewed in the same sessions as the related product."
+  VIEWED_TOGETHER
+  "It was bought by customers who bought the related product."
+  ALSO_BOUGHT
+  "It fills the list from the catalog because the models had too few candidates."
+  CATALOG
+}
+
+"""
+RecommendationStatus is the state of the background training.
+"""
+type RecommendationStatus {
+  running: Boolean!
+  """
+  The stage of the running or last training: load, dataset, factors,
+  copurchase, coview, bought_together, popularity, content or save. Null
+  before the first training since the server started.
+  """
+  stage: String
+  """
+  The progress within the stage. In load, done counts the orders and events
+  read out of total; in save, the model blobs written. Other stages report 0
+  of 1 when they start and 1 of 1 when they end.
+  """
+  done: Int!
+  total: Int!
+  "When the running or last training started; null before the first one."
+  startedAt: DateTime
+  "The id of the serving model version, or null while popularity computed at startup serves."
+  lastVersion: String
+  "The error of the last training or model load, or null."
+  lastError: String
 }
 `, BuiltIn: false},
 	{Name: "../schema/reviews.graphqls", Input: `"""
@@ -1925,6 +3719,192 @@ extend type Mutation {
   updateReview(id: ID!, input: UpdateReviewInput!): Review!
   "Deletes a review and returns its id. A missing id fails with NOT_FOUND."
   deleteReview(id: ID!): ID!
+}
+`, BuiltIn: false},
+	{Name: "../schema/search.graphqls", Input: `# Product and review search: keyword (Bleve), semantic (HNSW over product
+# vectors) and hybrid (both, fused).
+
+"""
+SearchMode selects the retrievers of a product search.
+"""
+enum SearchMode {
+  "Bleve text relevance (BM25) over titles, descriptions, categories and attributes, in every indexed language."
+  KEYWORD
+  "Vector similarity to the embedded query text, or to ` + "`" + `vector` + "`" + `."
+  SEMANTIC
+  "Keyword and semantic rankings combined by ` + "`" + `fusion` + "`" + `."
+  HYBRID
+}
+
+"""
+Fusion selects how HYBRID search combines the keyword and vector rankings.
+"""
+enum Fusion {
+  "Reciprocal rank fusion: score = Σ 1/(60 + rank) over the rankings a product is in."
+  RRF
+  "Weighted sum of each ranking's scores after min-max normalization to [0, 1]; see ` + "`" + `weights` + "`" + `."
+  WEIGHTED
+}
+
+"""
+FusionWeights weigh the normalized keyword and vector scores of WEIGHTED
+fusion. They must not be negative, nor both 0.
+"""
+input FusionWeights {
+  keyword: Float! = 0.5
+  vector: Float! = 0.5
+}
+
+"""
+SearchFilter restricts a search; both retrievers apply it before they cut
+their ranking, so a selective filter still fills the page.
+"""
+input SearchFilter {
+  "A category path prefix; matches the category and its subtree."
+  category: [String!]
+  price: PriceRange
+  "Minimum mean review rating; products without reviews count as 0."
+  minRating: Float
+  "A country code such as \"BR\", or country-state such as \"BR-SP\": the product was ordered to that region."
+  region: String
+  "The detected language of the product text, such as \"en\" or \"zh\"."
+  language: String
+}
+
+"""
+SearchResult is a page of product search hits. Cursors are opaque offsets
+into the ranking at the time of each request, not snapshots: when the index
+changes between two requests, a hit may repeat or be skipped.
+"""
+type SearchResult {
+  """
+  The number of matches: text matches for KEYWORD, products with a vector
+  that pass the filter for SEMANTIC, and for HYBRID the text matches plus the
+  vector candidates (the top 100 or the page depth, whichever is larger).
+  SEMANTIC and HYBRID page through at most 1000 hits.
+  """
+  totalCount: Int!
+  edges: [SearchEdge!]!
+  pageInfo: PageInfo!
+  "Counts over the same products as totalCount; null unless selected."
+  facets: SearchFacets
+}
+
+type SearchEdge {
+  node: Product!
+  "Bleve's score for KEYWORD, the cosine similarity for SEMANTIC, the fused score for HYBRID."
+  score: Float!
+  "The 1-based rank in the keyword ranking, or null when the product is not in it."
+  keywordRank: Int
+  "The 1-based rank in the vector ranking, or null when the product is not in it."
+  vectorRank: Int
+  "Fragments of the matched fields with the matched words in <mark></mark> and the rest HTML-escaped."
+  highlights: [Highlight!]!
+  cursor: String!
+}
+
+type Highlight {
+  "\"title\" or \"description\" for products, \"title\" or \"text\" for reviews."
+  field: String!
+  fragments: [String!]!
+}
+
+type SearchFacets {
+  "Every level of the category path, joined with \"/\", most frequent first."
+  category: [TermFacet!]!
+  price: [PriceFacet!]!
+  rating: [RatingFacet!]!
+  region: [TermFacet!]!
+}
+
+type TermFacet {
+  value: String!
+  count: Int!
+}
+
+"""
+PriceFacet is a price bucket: from is inclusive, to exclusive, and a null
+bound is open.
+"""
+type PriceFacet {
+  name: String!
+  from: Decimal
+  to: Decimal
+  count: Int!
+}
+
+"""
+RatingFacet is a mean-rating bucket: from is inclusive, to exclusive, and a
+null bound is open. Products without reviews have rating 0.
+"""
+type RatingFacet {
+  name: String!
+  from: Float
+  to: Float
+  count: Int!
+}
+
+type SimilarProduct {
+  product: Product!
+  "Cosine similarity with vectors, or Bleve's text score without a text model."
+  score: Float!
+}
+
+type ReviewSearchEdge {
+  node: Review!
+  score: Float!
+  highlights: [Highlight!]!
+  cursor: String!
+}
+
+"""
+ReviewSearchResult is a page of review search hits; cursors are opaque
+offsets, as in SearchResult.
+"""
+type ReviewSearchResult {
+  totalCount: Int!
+  edges: [ReviewSearchEdge!]!
+  pageInfo: PageInfo!
+}
+
+extend type Query {
+  """
+  Searches products. KEYWORD needs ` + "`" + `query` + "`" + `; HYBRID needs ` + "`" + `query` + "`" + ` or
+  ` + "`" + `vector` + "`" + `; SEMANTIC embeds ` + "`" + `query` + "`" + ` with the server's text model unless
+  ` + "`" + `vector` + "`" + ` is given. Without a text model (server started without --model),
+  SEMANTIC and HYBRID need ` + "`" + `vector` + "`" + ` and fail with BAD_USER_INPUT on field
+  "query" otherwise. A vector of the wrong dimension fails on field "vector".
+  """
+  search(
+    query: String
+    vector: [Float!]
+    mode: SearchMode = KEYWORD
+    filter: SearchFilter
+    fusion: Fusion = RRF
+    "Weights of WEIGHTED fusion; the server default is 0.5 each."
+    weights: FusionWeights
+    first: Int = 20
+    after: String
+  ): SearchResult!
+
+  """
+  Products like the product id, most similar first: vector neighbours when
+  the product has a vector, otherwise the best text matches of its title and
+  category. An unknown id fails with NOT_FOUND.
+  """
+  similarProducts(id: ID!, first: Int = 10): [SimilarProduct!]!
+
+  "Searches reviews by text, best match first."
+  searchReviews(
+    query: String!
+    productId: ID
+    "Minimum rating, 1 to 5."
+    minRating: Int
+    "Detected language of the review, such as \"en\" or \"zh\"."
+    language: String
+    first: Int = 20
+    after: String
+  ): ReviewSearchResult!
 }
 `, BuiltIn: false},
 	{Name: "../schema/users.graphqls", Input: `"""
@@ -2023,6 +4003,20 @@ func (ec *executionContext) childFields_Attribute(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type Attribute", field.Name)
 }
 
+func (ec *executionContext) childFields_Cohort(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "month":
+		return ec.fieldContext_Cohort_month(ctx, field)
+	case "users":
+		return ec.fieldContext_Cohort_users(ctx, field)
+	case "active":
+		return ec.fieldContext_Cohort_active(ctx, field)
+	case "retention":
+		return ec.fieldContext_Cohort_retention(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Cohort", field.Name)
+}
+
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2071,6 +4065,96 @@ func (ec *executionContext) childFields_EventEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_Forecast(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "points":
+		return ec.fieldContext_Forecast_points(ctx, field)
+	case "model":
+		return ec.fieldContext_Forecast_model(ctx, field)
+	case "requestedModel":
+		return ec.fieldContext_Forecast_requestedModel(ctx, field)
+	case "parameters":
+		return ec.fieldContext_Forecast_parameters(ctx, field)
+	case "backtest":
+		return ec.fieldContext_Forecast_backtest(ctx, field)
+	case "history":
+		return ec.fieldContext_Forecast_history(ctx, field)
+	case "cached":
+		return ec.fieldContext_Forecast_cached(ctx, field)
+	case "fittedAt":
+		return ec.fieldContext_Forecast_fittedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Forecast", field.Name)
+}
+
+func (ec *executionContext) childFields_ForecastBacktest(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "origins":
+		return ec.fieldContext_ForecastBacktest_origins(ctx, field)
+	case "mae":
+		return ec.fieldContext_ForecastBacktest_mae(ctx, field)
+	case "rmse":
+		return ec.fieldContext_ForecastBacktest_rmse(ctx, field)
+	case "smape":
+		return ec.fieldContext_ForecastBacktest_smape(ctx, field)
+	case "mase":
+		return ec.fieldContext_ForecastBacktest_mase(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForecastBacktest", field.Name)
+}
+
+func (ec *executionContext) childFields_ForecastParameter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_ForecastParameter_name(ctx, field)
+	case "value":
+		return ec.fieldContext_ForecastParameter_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForecastParameter", field.Name)
+}
+
+func (ec *executionContext) childFields_ForecastPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_ForecastPoint_start(ctx, field)
+	case "mean":
+		return ec.fieldContext_ForecastPoint_mean(ctx, field)
+	case "lower80":
+		return ec.fieldContext_ForecastPoint_lower80(ctx, field)
+	case "upper80":
+		return ec.fieldContext_ForecastPoint_upper80(ctx, field)
+	case "lower95":
+		return ec.fieldContext_ForecastPoint_lower95(ctx, field)
+	case "upper95":
+		return ec.fieldContext_ForecastPoint_upper95(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ForecastPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_FunnelRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "time":
+		return ec.fieldContext_FunnelRow_time(ctx, field)
+	case "steps":
+		return ec.fieldContext_FunnelRow_steps(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunnelRow", field.Name)
+}
+
+func (ec *executionContext) childFields_FunnelStep(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "step":
+		return ec.fieldContext_FunnelStep_step(ctx, field)
+	case "sessions":
+		return ec.fieldContext_FunnelStep_sessions(ctx, field)
+	case "conversionFromStart":
+		return ec.fieldContext_FunnelStep_conversionFromStart(ctx, field)
+	case "conversionFromPrevious":
+		return ec.fieldContext_FunnelStep_conversionFromPrevious(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type FunnelStep", field.Name)
+}
+
 func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "lat":
@@ -2079,6 +4163,98 @@ func (ec *executionContext) childFields_GeoPoint(ctx context.Context, field grap
 		return ec.fieldContext_GeoPoint_lon(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GeoPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_HeatCell(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_HeatCell_key(ctx, field)
+	case "lat":
+		return ec.fieldContext_HeatCell_lat(ctx, field)
+	case "lon":
+		return ec.fieldContext_HeatCell_lon(ctx, field)
+	case "orders":
+		return ec.fieldContext_HeatCell_orders(ctx, field)
+	case "revenue":
+		return ec.fieldContext_HeatCell_revenue(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type HeatCell", field.Name)
+}
+
+func (ec *executionContext) childFields_Highlight(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_Highlight_field(ctx, field)
+	case "fragments":
+		return ec.fieldContext_Highlight_fragments(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Highlight", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricValue(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "measure":
+		return ec.fieldContext_MetricValue_measure(ctx, field)
+	case "value":
+		return ec.fieldContext_MetricValue_value(ctx, field)
+	case "amount":
+		return ec.fieldContext_MetricValue_amount(ctx, field)
+	case "number":
+		return ec.fieldContext_MetricValue_number(ctx, field)
+	case "previous":
+		return ec.fieldContext_MetricValue_previous(ctx, field)
+	case "change":
+		return ec.fieldContext_MetricValue_change(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricValue", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricsResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "rows":
+		return ec.fieldContext_MetricsResult_rows(ctx, field)
+	case "truncated":
+		return ec.fieldContext_MetricsResult_truncated(ctx, field)
+	case "source":
+		return ec.fieldContext_MetricsResult_source(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricsResult", field.Name)
+}
+
+func (ec *executionContext) childFields_MetricsRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "time":
+		return ec.fieldContext_MetricsRow_time(ctx, field)
+	case "country":
+		return ec.fieldContext_MetricsRow_country(ctx, field)
+	case "state":
+		return ec.fieldContext_MetricsRow_state(ctx, field)
+	case "city":
+		return ec.fieldContext_MetricsRow_city(ctx, field)
+	case "category":
+		return ec.fieldContext_MetricsRow_category(ctx, field)
+	case "sellerId":
+		return ec.fieldContext_MetricsRow_sellerId(ctx, field)
+	case "productId":
+		return ec.fieldContext_MetricsRow_productId(ctx, field)
+	case "paymentType":
+		return ec.fieldContext_MetricsRow_paymentType(ctx, field)
+	case "others":
+		return ec.fieldContext_MetricsRow_others(ctx, field)
+	case "values":
+		return ec.fieldContext_MetricsRow_values(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MetricsRow", field.Name)
+}
+
+func (ec *executionContext) childFields_NearOrder(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "order":
+		return ec.fieldContext_NearOrder_order(ctx, field)
+	case "distanceKm":
+		return ec.fieldContext_NearOrder_distanceKm(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NearOrder", field.Name)
 }
 
 func (ec *executionContext) childFields_Order(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2185,6 +4361,20 @@ func (ec *executionContext) childFields_Payment(ctx context.Context, field graph
 	return nil, fmt.Errorf("no field named %q was found under type Payment", field.Name)
 }
 
+func (ec *executionContext) childFields_PriceFacet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_PriceFacet_name(ctx, field)
+	case "from":
+		return ec.fieldContext_PriceFacet_from(ctx, field)
+	case "to":
+		return ec.fieldContext_PriceFacet_to(ctx, field)
+	case "count":
+		return ec.fieldContext_PriceFacet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PriceFacet", field.Name)
+}
+
 func (ec *executionContext) childFields_Product(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2235,6 +4425,74 @@ func (ec *executionContext) childFields_ProductEdge(ctx context.Context, field g
 		return ec.fieldContext_ProductEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ProductEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RatingFacet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_RatingFacet_name(ctx, field)
+	case "from":
+		return ec.fieldContext_RatingFacet_from(ctx, field)
+	case "to":
+		return ec.fieldContext_RatingFacet_to(ctx, field)
+	case "count":
+		return ec.fieldContext_RatingFacet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RatingFacet", field.Name)
+}
+
+func (ec *executionContext) childFields_Recommendation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_Recommendation_product(ctx, field)
+	case "score":
+		return ec.fieldContext_Recommendation_score(ctx, field)
+	case "reasons":
+		return ec.fieldContext_Recommendation_reasons(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Recommendation", field.Name)
+}
+
+func (ec *executionContext) childFields_RecommendationReason(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "kind":
+		return ec.fieldContext_RecommendationReason_kind(ctx, field)
+	case "model":
+		return ec.fieldContext_RecommendationReason_model(ctx, field)
+	case "relatedProduct":
+		return ec.fieldContext_RecommendationReason_relatedProduct(ctx, field)
+	case "region":
+		return ec.fieldContext_RecommendationReason_region(ctx, field)
+	case "regionName":
+		return ec.fieldContext_RecommendationReason_regionName(ctx, field)
+	case "window":
+		return ec.fieldContext_RecommendationReason_window(ctx, field)
+	case "score":
+		return ec.fieldContext_RecommendationReason_score(ctx, field)
+	case "text":
+		return ec.fieldContext_RecommendationReason_text(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecommendationReason", field.Name)
+}
+
+func (ec *executionContext) childFields_RecommendationStatus(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "running":
+		return ec.fieldContext_RecommendationStatus_running(ctx, field)
+	case "stage":
+		return ec.fieldContext_RecommendationStatus_stage(ctx, field)
+	case "done":
+		return ec.fieldContext_RecommendationStatus_done(ctx, field)
+	case "total":
+		return ec.fieldContext_RecommendationStatus_total(ctx, field)
+	case "startedAt":
+		return ec.fieldContext_RecommendationStatus_startedAt(ctx, field)
+	case "lastVersion":
+		return ec.fieldContext_RecommendationStatus_lastVersion(ctx, field)
+	case "lastError":
+		return ec.fieldContext_RecommendationStatus_lastError(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RecommendationStatus", field.Name)
 }
 
 func (ec *executionContext) childFields_Region(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2303,6 +4561,78 @@ func (ec *executionContext) childFields_ReviewEdge(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type ReviewEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_ReviewSearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_ReviewSearchEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_ReviewSearchEdge_score(ctx, field)
+	case "highlights":
+		return ec.fieldContext_ReviewSearchEdge_highlights(ctx, field)
+	case "cursor":
+		return ec.fieldContext_ReviewSearchEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewSearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_ReviewSearchResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_ReviewSearchResult_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_ReviewSearchResult_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ReviewSearchResult_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ReviewSearchResult", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	case "score":
+		return ec.fieldContext_SearchEdge_score(ctx, field)
+	case "keywordRank":
+		return ec.fieldContext_SearchEdge_keywordRank(ctx, field)
+	case "vectorRank":
+		return ec.fieldContext_SearchEdge_vectorRank(ctx, field)
+	case "highlights":
+		return ec.fieldContext_SearchEdge_highlights(ctx, field)
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchFacets(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "category":
+		return ec.fieldContext_SearchFacets_category(ctx, field)
+	case "price":
+		return ec.fieldContext_SearchFacets_price(ctx, field)
+	case "rating":
+		return ec.fieldContext_SearchFacets_rating(ctx, field)
+	case "region":
+		return ec.fieldContext_SearchFacets_region(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchFacets", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "totalCount":
+		return ec.fieldContext_SearchResult_totalCount(ctx, field)
+	case "edges":
+		return ec.fieldContext_SearchResult_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchResult_pageInfo(ctx, field)
+	case "facets":
+		return ec.fieldContext_SearchResult_facets(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchResult", field.Name)
+}
+
 func (ec *executionContext) childFields_Seller(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -2337,6 +4667,64 @@ func (ec *executionContext) childFields_SellerEdge(ctx context.Context, field gr
 		return ec.fieldContext_SellerEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type SellerEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_SeriesAnomaly(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_SeriesAnomaly_start(ctx, field)
+	case "value":
+		return ec.fieldContext_SeriesAnomaly_value(ctx, field)
+	case "expected":
+		return ec.fieldContext_SeriesAnomaly_expected(ctx, field)
+	case "score":
+		return ec.fieldContext_SeriesAnomaly_score(ctx, field)
+	case "direction":
+		return ec.fieldContext_SeriesAnomaly_direction(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeriesAnomaly", field.Name)
+}
+
+func (ec *executionContext) childFields_SeriesPoint(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "start":
+		return ec.fieldContext_SeriesPoint_start(ctx, field)
+	case "value":
+		return ec.fieldContext_SeriesPoint_value(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SeriesPoint", field.Name)
+}
+
+func (ec *executionContext) childFields_SimilarProduct(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "product":
+		return ec.fieldContext_SimilarProduct_product(ctx, field)
+	case "score":
+		return ec.fieldContext_SimilarProduct_score(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SimilarProduct", field.Name)
+}
+
+func (ec *executionContext) childFields_TermFacet(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "value":
+		return ec.fieldContext_TermFacet_value(ctx, field)
+	case "count":
+		return ec.fieldContext_TermFacet_count(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TermFacet", field.Name)
+}
+
+func (ec *executionContext) childFields_TimeSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "points":
+		return ec.fieldContext_TimeSeries_points(ctx, field)
+	case "season":
+		return ec.fieldContext_TimeSeries_season(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_TimeSeries_timeZone(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type TimeSeries", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2381,6 +4769,28 @@ func (ec *executionContext) childFields_UserEdge(ctx context.Context, field grap
 		return ec.fieldContext_UserEdge_cursor(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UserEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_WatchedSeries(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "metric":
+		return ec.fieldContext_WatchedSeries_metric(ctx, field)
+	case "groupBy":
+		return ec.fieldContext_WatchedSeries_groupBy(ctx, field)
+	case "id":
+		return ec.fieldContext_WatchedSeries_id(ctx, field)
+	case "granularity":
+		return ec.fieldContext_WatchedSeries_granularity(ctx, field)
+	case "timeZone":
+		return ec.fieldContext_WatchedSeries_timeZone(ctx, field)
+	case "method":
+		return ec.fieldContext_WatchedSeries_method(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_WatchedSeries_updatedAt(ctx, field)
+	case "anomalies":
+		return ec.fieldContext_WatchedSeries_anomalies(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WatchedSeries", field.Name)
 }
 
 func (ec *executionContext) childFields___Directive(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -2693,6 +5103,114 @@ func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_anomalies_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (model.SeriesMetric, error) {
+			return ec.unmarshalNSeriesMetric2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (model.SeriesGroup, error) {
+			return ec.unmarshalNSeriesGroup2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesGroup(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "granularity",
+		func(ctx context.Context, v any) (model.ForecastGranularity, error) {
+			return ec.unmarshalNForecastGranularity2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastGranularity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["granularity"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "method",
+		func(ctx context.Context, v any) (*model.AnomalyMethod, error) {
+			return ec.unmarshalOAnomalyMethod2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAnomalyMethod(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["method"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_cohorts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (model.CohortBy, error) {
+			return ec.unmarshalNCohortBy2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCohortBy(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "periods",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["periods"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_event_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2745,6 +5263,308 @@ func (ec *executionContext) field_Query_events_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_forecast_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (model.SeriesMetric, error) {
+			return ec.unmarshalNSeriesMetric2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (model.SeriesGroup, error) {
+			return ec.unmarshalNSeriesGroup2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesGroup(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "granularity",
+		func(ctx context.Context, v any) (model.ForecastGranularity, error) {
+			return ec.unmarshalNForecastGranularity2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastGranularity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["granularity"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "horizon",
+		func(ctx context.Context, v any) (int32, error) {
+			return ec.unmarshalNInt2int32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["horizon"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "model",
+		func(ctx context.Context, v any) (*model.ForecastModel, error) {
+			return ec.unmarshalOForecastModel2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastModel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["model"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg7
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_frequentlyBoughtTogether_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_funnel_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "steps",
+		func(ctx context.Context, v any) ([]storage.EventType, error) {
+			return ec.unmarshalNEventType2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐEventTypeᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["steps"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "granularity",
+		func(ctx context.Context, v any) (*model.Granularity, error) {
+			return ec.unmarshalOGranularity2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐGranularity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["granularity"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*model.RegionFilter, error) {
+			return ec.unmarshalORegionFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRegionFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "sessionGapMinutes",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["sessionGapMinutes"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_geoHeatmap_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "precision",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["precision"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (*model.HeatmapLevel, error) {
+			return ec.unmarshalOHeatmapLevel2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHeatmapLevel(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_metrics_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "measures",
+		func(ctx context.Context, v any) ([]model.Measure, error) {
+			return ec.unmarshalNMeasure2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasureᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["measures"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "dimensions",
+		func(ctx context.Context, v any) ([]model.Dimension, error) {
+			return ec.unmarshalODimension2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimensionᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["dimensions"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "granularity",
+		func(ctx context.Context, v any) (*model.Granularity, error) {
+			return ec.unmarshalOGranularity2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐGranularity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["granularity"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "weekStart",
+		func(ctx context.Context, v any) (*model.Weekday, error) {
+			return ec.unmarshalOWeekday2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWeekday(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["weekStart"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.MetricsFilter, error) {
+			return ec.unmarshalOMetricsFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg7
+	arg8, err := graphql.ProcessArgField(ctx, rawArgs, "orderBy",
+		func(ctx context.Context, v any) ([]*model.MetricsOrder, error) {
+			return ec.unmarshalOMetricsOrder2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsOrderᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderBy"] = arg8
+	arg9, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg9
+	arg10, err := graphql.ProcessArgField(ctx, rawArgs, "compare",
+		func(ctx context.Context, v any) (*model.CompareMode, error) {
+			return ec.unmarshalOCompareMode2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCompareMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["compare"] = arg10
+	arg11, err := graphql.ProcessArgField(ctx, rawArgs, "rolling",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["rolling"] = arg11
+	arg12, err := graphql.ProcessArgField(ctx, rawArgs, "topN",
+		func(ctx context.Context, v any) (*model.TopN, error) {
+			return ec.unmarshalOTopN2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTopN(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["topN"] = arg12
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_order_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2756,6 +5576,60 @@ func (ec *executionContext) field_Query_order_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_ordersNear_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "lat",
+		func(ctx context.Context, v any) (float64, error) {
+			return ec.unmarshalNFloat2float64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lat"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "lon",
+		func(ctx context.Context, v any) (float64, error) {
+			return ec.unmarshalNFloat2float64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["lon"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "radiusKm",
+		func(ctx context.Context, v any) (float64, error) {
+			return ec.unmarshalNFloat2float64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["radiusKm"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg5
 	return args, nil
 }
 
@@ -2849,6 +5723,36 @@ func (ec *executionContext) field_Query_products_args(ctx context.Context, rawAr
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_recommendations_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "userId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["userId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "context",
+		func(ctx context.Context, v any) (*model.RecommendationContext, error) {
+			return ec.unmarshalORecommendationContext2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationContext(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["context"] = arg2
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_reviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -2884,6 +5788,130 @@ func (ec *executionContext) field_Query_reviews_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_searchReviews_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "productId",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOID2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["productId"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "minRating",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["minRating"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "language",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["language"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "query",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["query"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "vector",
+		func(ctx context.Context, v any) ([]float64, error) {
+			return ec.unmarshalOFloat2ᚕfloat64ᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["vector"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "mode",
+		func(ctx context.Context, v any) (*model.SearchMode, error) {
+			return ec.unmarshalOSearchMode2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchMode(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["mode"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.SearchFilter, error) {
+			return ec.unmarshalOSearchFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "fusion",
+		func(ctx context.Context, v any) (*model.Fusion, error) {
+			return ec.unmarshalOFusion2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFusion(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["fusion"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "weights",
+		func(ctx context.Context, v any) (*model.FusionWeights, error) {
+			return ec.unmarshalOFusionWeights2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFusionWeights(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["weights"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg7
 	return args, nil
 }
 
@@ -2936,6 +5964,120 @@ func (ec *executionContext) field_Query_sellers_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["orderBy"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_similarProducts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_timeSeries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "metric",
+		func(ctx context.Context, v any) (model.SeriesMetric, error) {
+			return ec.unmarshalNSeriesMetric2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesMetric(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["metric"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "groupBy",
+		func(ctx context.Context, v any) (model.SeriesGroup, error) {
+			return ec.unmarshalNSeriesGroup2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesGroup(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["groupBy"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "granularity",
+		func(ctx context.Context, v any) (model.ForecastGranularity, error) {
+			return ec.unmarshalNForecastGranularity2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastGranularity(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["granularity"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "from",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["from"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "to",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["to"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "timeZone",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["timeZone"] = arg6
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_trending_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "region",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["region"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "window",
+		func(ctx context.Context, v any) (*model.TrendingWindow, error) {
+			return ec.unmarshalOTrendingWindow2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTrendingWindow(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["window"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int32, error) {
+			return ec.unmarshalOInt2ᚖint32(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
 	return args, nil
 }
 
@@ -3177,6 +6319,98 @@ func (ec *executionContext) _Attribute_value(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Attribute_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Attribute", field, false, false, "String")
+}
+
+func (ec *executionContext) _Cohort_month(ctx context.Context, field graphql.CollectedField, obj *model.Cohort) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cohort_month(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Month, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cohort_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cohort", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _Cohort_users(ctx context.Context, field graphql.CollectedField, obj *model.Cohort) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cohort_users(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Users, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cohort_users(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cohort", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Cohort_active(ctx context.Context, field graphql.CollectedField, obj *model.Cohort) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cohort_active(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Active, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []int32) graphql.Marshaler {
+			return ec.marshalNInt2ᚕint32ᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cohort_active(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cohort", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Cohort_retention(ctx context.Context, field graphql.CollectedField, obj *model.Cohort) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Cohort_retention(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Retention, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*float64) graphql.Marshaler {
+			return ec.marshalNFloat2ᚕᚖfloat64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Cohort_retention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Cohort", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *storage.Event) (ret graphql.Marshaler) {
@@ -3578,6 +6812,672 @@ func (ec *executionContext) fieldContext_EventEdge_cursor(_ context.Context, fie
 	return graphql.NewScalarFieldContext("EventEdge", field, false, false, "String")
 }
 
+func (ec *executionContext) _Forecast_points(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForecastPoint) graphql.Marshaler {
+			return ec.marshalNForecastPoint2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Forecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForecastPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Forecast_model(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, "String")
+}
+
+func (ec *executionContext) _Forecast_requestedModel(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_requestedModel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestedModel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ForecastModel) graphql.Marshaler {
+			return ec.marshalNForecastModel2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastModel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_requestedModel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, "ForecastModel")
+}
+
+func (ec *executionContext) _Forecast_parameters(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_parameters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Parameters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ForecastParameter) graphql.Marshaler {
+			return ec.marshalNForecastParameter2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastParameterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_parameters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Forecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForecastParameter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Forecast_backtest(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_backtest(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Backtest, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ForecastBacktest) graphql.Marshaler {
+			return ec.marshalOForecastBacktest2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastBacktest(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_backtest(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Forecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ForecastBacktest(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Forecast_history(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.History, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SeriesPoint) graphql.Marshaler {
+			return ec.marshalNSeriesPoint2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_history(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Forecast",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Forecast_cached(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_cached(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cached, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_cached(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _Forecast_fittedAt(ctx context.Context, field graphql.CollectedField, obj *model.Forecast) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Forecast_fittedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FittedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Forecast_fittedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Forecast", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ForecastBacktest_origins(ctx context.Context, field graphql.CollectedField, obj *model.ForecastBacktest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastBacktest_origins(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Origins, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastBacktest_origins(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastBacktest", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ForecastBacktest_mae(ctx context.Context, field graphql.CollectedField, obj *model.ForecastBacktest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastBacktest_mae(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mae, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastBacktest_mae(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastBacktest", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ForecastBacktest_rmse(ctx context.Context, field graphql.CollectedField, obj *model.ForecastBacktest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastBacktest_rmse(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rmse, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastBacktest_rmse(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastBacktest", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ForecastBacktest_smape(ctx context.Context, field graphql.CollectedField, obj *model.ForecastBacktest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastBacktest_smape(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Smape, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastBacktest_smape(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastBacktest", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ForecastBacktest_mase(ctx context.Context, field graphql.CollectedField, obj *model.ForecastBacktest) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastBacktest_mase(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mase, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastBacktest_mase(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastBacktest", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ForecastParameter_name(ctx context.Context, field graphql.CollectedField, obj *model.ForecastParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastParameter_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastParameter_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastParameter", field, false, false, "String")
+}
+
+func (ec *executionContext) _ForecastParameter_value(ctx context.Context, field graphql.CollectedField, obj *model.ForecastParameter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastParameter_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastParameter_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastParameter", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ForecastPoint_start(ctx context.Context, field graphql.CollectedField, obj *model.ForecastPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastPoint_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastPoint_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastPoint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ForecastPoint_mean(ctx context.Context, field graphql.CollectedField, obj *model.ForecastPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastPoint_mean(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Mean, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastPoint_mean(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ForecastPoint_lower80(ctx context.Context, field graphql.CollectedField, obj *model.ForecastPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastPoint_lower80(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lower80, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastPoint_lower80(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ForecastPoint_upper80(ctx context.Context, field graphql.CollectedField, obj *model.ForecastPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastPoint_upper80(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Upper80, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastPoint_upper80(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ForecastPoint_lower95(ctx context.Context, field graphql.CollectedField, obj *model.ForecastPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastPoint_lower95(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lower95, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastPoint_lower95(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ForecastPoint_upper95(ctx context.Context, field graphql.CollectedField, obj *model.ForecastPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ForecastPoint_upper95(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Upper95, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ForecastPoint_upper95(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ForecastPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FunnelRow_time(ctx context.Context, field graphql.CollectedField, obj *model.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_time(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Time, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelRow", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _FunnelRow_steps(ctx context.Context, field graphql.CollectedField, obj *model.FunnelRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelRow_steps(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Steps, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FunnelStep) graphql.Marshaler {
+			return ec.marshalNFunnelStep2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFunnelStepᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelRow_steps(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FunnelRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelStep(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _FunnelStep_step(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStep_step(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Step, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v storage.EventType) graphql.Marshaler {
+			return ec.marshalNEventType2githubᚗcomᚋshopsightᚋshopsightᚋstorageᚐEventType(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStep_step(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStep", field, false, false, "EventType")
+}
+
+func (ec *executionContext) _FunnelStep_sessions(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStep_sessions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sessions, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStep_sessions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStep", field, false, false, "Int")
+}
+
+func (ec *executionContext) _FunnelStep_conversionFromStart(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStep_conversionFromStart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversionFromStart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStep_conversionFromStart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStep", field, false, false, "Float")
+}
+
+func (ec *executionContext) _FunnelStep_conversionFromPrevious(ctx context.Context, field graphql.CollectedField, obj *model.FunnelStep) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FunnelStep_conversionFromPrevious(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConversionFromPrevious, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_FunnelStep_conversionFromPrevious(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("FunnelStep", field, false, false, "Float")
+}
+
 func (ec *executionContext) _GeoPoint_lat(ctx context.Context, field graphql.CollectedField, obj *storage.GeoPoint) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3622,6 +7522,622 @@ func (ec *executionContext) _GeoPoint_lon(ctx context.Context, field graphql.Col
 }
 func (ec *executionContext) fieldContext_GeoPoint_lon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("GeoPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatCell_key(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "String")
+}
+
+func (ec *executionContext) _HeatCell_lat(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_lat(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lat, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_lat(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatCell_lon(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_lon(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Lon, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_lon(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "Float")
+}
+
+func (ec *executionContext) _HeatCell_orders(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "Int")
+}
+
+func (ec *executionContext) _HeatCell_revenue(ctx context.Context, field graphql.CollectedField, obj *model.HeatCell) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_HeatCell_revenue(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revenue, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v storage.Money) graphql.Marshaler {
+			return ec.marshalNDecimal2githubᚗcomᚋshopsightᚋshopsightᚋstorageᚐMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_HeatCell_revenue(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("HeatCell", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _Highlight_field(ctx context.Context, field graphql.CollectedField, obj *model.Highlight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Highlight_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Highlight_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
+}
+
+func (ec *executionContext) _Highlight_fragments(ctx context.Context, field graphql.CollectedField, obj *model.Highlight) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Highlight_fragments(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fragments, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Highlight_fragments(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Highlight", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricValue_measure(ctx context.Context, field graphql.CollectedField, obj *model.MetricValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricValue_measure(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Measure, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Measure) graphql.Marshaler {
+			return ec.marshalNMeasure2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasure(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricValue_measure(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricValue", field, false, false, "Measure")
+}
+
+func (ec *executionContext) _MetricValue_value(ctx context.Context, field graphql.CollectedField, obj *model.MetricValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricValue_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricValue_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricValue_amount(ctx context.Context, field graphql.CollectedField, obj *model.MetricValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricValue_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Money) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricValue_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricValue", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _MetricValue_number(ctx context.Context, field graphql.CollectedField, obj *model.MetricValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricValue_number(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Number, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricValue_number(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricValue_previous(ctx context.Context, field graphql.CollectedField, obj *model.MetricValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricValue_previous(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Previous, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricValue_previous(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricValue", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricValue_change(ctx context.Context, field graphql.CollectedField, obj *model.MetricValue) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricValue_change(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Change, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricValue_change(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricValue", field, false, false, "Float")
+}
+
+func (ec *executionContext) _MetricsResult_rows(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsResult_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MetricsRow) graphql.Marshaler {
+			return ec.marshalNMetricsRow2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsResult_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricsRow(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MetricsResult_truncated(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsResult_truncated(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Truncated, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsResult_truncated(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MetricsResult_source(ctx context.Context, field graphql.CollectedField, obj *model.MetricsResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsResult_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.MetricsSource) graphql.Marshaler {
+			return ec.marshalNMetricsSource2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsSource(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsResult_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsResult", field, false, false, "MetricsSource")
+}
+
+func (ec *executionContext) _MetricsRow_time(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_time(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Time, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_time(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsRow", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _MetricsRow_country(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_country(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Country, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_country(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricsRow_state(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_state(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.State, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_state(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricsRow_city(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_city(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.City, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_city(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricsRow_category(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricsRow_sellerId(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_sellerId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SellerID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_sellerId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsRow", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MetricsRow_productId(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_productId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ProductID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_productId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsRow", field, false, false, "ID")
+}
+
+func (ec *executionContext) _MetricsRow_paymentType(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_paymentType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PaymentType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_paymentType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsRow", field, false, false, "String")
+}
+
+func (ec *executionContext) _MetricsRow_others(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_others(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Others, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_others(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MetricsRow", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _MetricsRow_values(ctx context.Context, field graphql.CollectedField, obj *model.MetricsRow) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MetricsRow_values(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Values, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.MetricValue) graphql.Marshaler {
+			return ec.marshalNMetricValue2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricValueᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MetricsRow_values(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MetricsRow",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricValue(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Mutation_createProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -3752,6 +8268,38 @@ func (ec *executionContext) fieldContext_Mutation_deleteProduct(ctx context.Cont
 	if fc.Args, err = ec.field_Mutation_deleteProduct_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_trainRecommendations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_trainRecommendations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Mutation().TrainRecommendations(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecommendationStatus) graphql.Marshaler {
+			return ec.marshalNRecommendationStatus2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_trainRecommendations(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecommendationStatus(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -4018,6 +8566,61 @@ func (ec *executionContext) fieldContext_Mutation_deleteUser(ctx context.Context
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _NearOrder_order(ctx context.Context, field graphql.CollectedField, obj *model.NearOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearOrder_order(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Order, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NearOrder_order(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NearOrder",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NearOrder_distanceKm(ctx context.Context, field graphql.CollectedField, obj *model.NearOrder) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearOrder_distanceKm(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistanceKm, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NearOrder_distanceKm(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NearOrder", field, false, false, "Float")
 }
 
 func (ec *executionContext) _Order_id(ctx context.Context, field graphql.CollectedField, obj *storage.Order) (ret graphql.Marshaler) {
@@ -4892,6 +9495,98 @@ func (ec *executionContext) fieldContext_Payment_value(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Payment", field, false, false, "Decimal")
 }
 
+func (ec *executionContext) _PriceFacet_name(ctx context.Context, field graphql.CollectedField, obj *model.PriceFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriceFacet_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PriceFacet_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PriceFacet", field, false, false, "String")
+}
+
+func (ec *executionContext) _PriceFacet_from(ctx context.Context, field graphql.CollectedField, obj *model.PriceFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriceFacet_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Money) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PriceFacet_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PriceFacet", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _PriceFacet_to(ctx context.Context, field graphql.CollectedField, obj *model.PriceFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriceFacet_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Money) graphql.Marshaler {
+			return ec.marshalODecimal2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐMoney(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PriceFacet_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PriceFacet", field, false, false, "Decimal")
+}
+
+func (ec *executionContext) _PriceFacet_count(ctx context.Context, field graphql.CollectedField, obj *model.PriceFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PriceFacet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PriceFacet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PriceFacet", field, false, false, "Int")
+}
+
 func (ec *executionContext) _Product_id(ctx context.Context, field graphql.CollectedField, obj *storage.Product) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5340,6 +10035,226 @@ func (ec *executionContext) fieldContext_ProductEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("ProductEdge", field, false, false, "String")
 }
 
+func (ec *executionContext) _Query_metrics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_metrics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Metrics(ctx, fc.Args["measures"].([]model.Measure), fc.Args["dimensions"].([]model.Dimension), fc.Args["granularity"].(*model.Granularity), fc.Args["timeZone"].(*string), fc.Args["weekStart"].(*model.Weekday), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["filter"].(*model.MetricsFilter), fc.Args["orderBy"].([]*model.MetricsOrder), fc.Args["first"].(*int32), fc.Args["compare"].(*model.CompareMode), fc.Args["rolling"].(*int32), fc.Args["topN"].(*model.TopN))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.MetricsResult) graphql.Marshaler {
+			return ec.marshalNMetricsResult2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_metrics(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MetricsResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_metrics_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_ordersNear(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_ordersNear(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().OrdersNear(ctx, fc.Args["lat"].(float64), fc.Args["lon"].(float64), fc.Args["radiusKm"].(float64), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["first"].(*int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NearOrder) graphql.Marshaler {
+			return ec.marshalNNearOrder2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrderᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_ordersNear(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NearOrder(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_ordersNear_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_geoHeatmap(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_geoHeatmap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().GeoHeatmap(ctx, fc.Args["precision"].(*int32), fc.Args["by"].(*model.HeatmapLevel), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.HeatCell) graphql.Marshaler {
+			return ec.marshalNHeatCell2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHeatCellᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_geoHeatmap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_HeatCell(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_geoHeatmap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_funnel(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_funnel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Funnel(ctx, fc.Args["steps"].([]storage.EventType), fc.Args["granularity"].(*model.Granularity), fc.Args["timeZone"].(*string), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["region"].(*model.RegionFilter), fc.Args["sessionGapMinutes"].(*int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.FunnelRow) graphql.Marshaler {
+			return ec.marshalNFunnelRow2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFunnelRowᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_funnel(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_FunnelRow(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_funnel_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cohorts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cohorts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Cohorts(ctx, fc.Args["by"].(model.CohortBy), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["periods"].(*int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Cohort) graphql.Marshaler {
+			return ec.marshalNCohort2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCohortᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cohorts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Cohort(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_cohorts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_product(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5604,6 +10519,170 @@ func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_timeSeries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_timeSeries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TimeSeries(ctx, fc.Args["metric"].(model.SeriesMetric), fc.Args["groupBy"].(model.SeriesGroup), fc.Args["id"].(*string), fc.Args["granularity"].(model.ForecastGranularity), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TimeSeries) graphql.Marshaler {
+			return ec.marshalNTimeSeries2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTimeSeries(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_timeSeries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TimeSeries(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_timeSeries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_forecast(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_forecast(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Forecast(ctx, fc.Args["metric"].(model.SeriesMetric), fc.Args["groupBy"].(model.SeriesGroup), fc.Args["id"].(*string), fc.Args["granularity"].(model.ForecastGranularity), fc.Args["horizon"].(int32), fc.Args["model"].(*model.ForecastModel), fc.Args["timeZone"].(*string), fc.Args["from"].(*time.Time))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Forecast) graphql.Marshaler {
+			return ec.marshalNForecast2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecast(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_forecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Forecast(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_forecast_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_anomalies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_anomalies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Anomalies(ctx, fc.Args["metric"].(model.SeriesMetric), fc.Args["groupBy"].(model.SeriesGroup), fc.Args["id"].(*string), fc.Args["granularity"].(model.ForecastGranularity), fc.Args["from"].(*time.Time), fc.Args["to"].(*time.Time), fc.Args["method"].(*model.AnomalyMethod), fc.Args["timeZone"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SeriesAnomaly) graphql.Marshaler {
+			return ec.marshalNSeriesAnomaly2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesAnomalyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_anomalies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesAnomaly(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_anomalies_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_watchedAnomalies(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_watchedAnomalies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WatchedAnomalies(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.WatchedSeries) graphql.Marshaler {
+			return ec.marshalNWatchedSeries2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeriesᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_watchedAnomalies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WatchedSeries(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_order(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5692,6 +10771,170 @@ func (ec *executionContext) fieldContext_Query_orders(ctx context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_recommendations(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recommendations(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Recommendations(ctx, fc.Args["userId"].(string), fc.Args["first"].(*int32), fc.Args["context"].(*model.RecommendationContext))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Item) graphql.Marshaler {
+			return ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recommendations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recommendation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_recommendations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_frequentlyBoughtTogether(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_frequentlyBoughtTogether(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().FrequentlyBoughtTogether(ctx, fc.Args["productId"].(string), fc.Args["first"].(*int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Item) graphql.Marshaler {
+			return ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_frequentlyBoughtTogether(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recommendation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_frequentlyBoughtTogether_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_trending(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_trending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Trending(ctx, fc.Args["region"].(*string), fc.Args["window"].(*model.TrendingWindow), fc.Args["first"].(*int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*service.Item) graphql.Marshaler {
+			return ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_trending(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Recommendation(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_trending_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_recommendationStatus(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_recommendationStatus(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().RecommendationStatus(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RecommendationStatus) graphql.Marshaler {
+			return ec.marshalNRecommendationStatus2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_recommendationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecommendationStatus(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_reviews(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -5730,6 +10973,138 @@ func (ec *executionContext) fieldContext_Query_reviews(ctx context.Context, fiel
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_reviews_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_search(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_search(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(*string), fc.Args["vector"].([]float64), fc.Args["mode"].(*model.SearchMode), fc.Args["filter"].(*model.SearchFilter), fc.Args["fusion"].(*model.Fusion), fc.Args["weights"].(*model.FusionWeights), fc.Args["first"].(*int32), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchResult) graphql.Marshaler {
+			return ec.marshalNSearchResult2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_search_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_similarProducts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_similarProducts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SimilarProducts(ctx, fc.Args["id"].(string), fc.Args["first"].(*int32))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SimilarProduct) graphql.Marshaler {
+			return ec.marshalNSimilarProduct2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSimilarProductᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_similarProducts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SimilarProduct(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_similarProducts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_searchReviews(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_searchReviews(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().SearchReviews(ctx, fc.Args["query"].(string), fc.Args["productId"].(*string), fc.Args["minRating"].(*int32), fc.Args["language"].(*string), fc.Args["first"].(*int32), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ReviewSearchResult) graphql.Marshaler {
+			return ec.marshalNReviewSearchResult2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐReviewSearchResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_searchReviews(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewSearchResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_searchReviews_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -5898,6 +11273,539 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RatingFacet_name(ctx context.Context, field graphql.CollectedField, obj *model.RatingFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingFacet_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingFacet_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingFacet", field, false, false, "String")
+}
+
+func (ec *executionContext) _RatingFacet_from(ctx context.Context, field graphql.CollectedField, obj *model.RatingFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingFacet_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingFacet_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingFacet", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RatingFacet_to(ctx context.Context, field graphql.CollectedField, obj *model.RatingFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingFacet_to(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.To, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RatingFacet_to(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingFacet", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RatingFacet_count(ctx context.Context, field graphql.CollectedField, obj *model.RatingFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RatingFacet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RatingFacet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RatingFacet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _Recommendation_product(ctx context.Context, field graphql.CollectedField, obj *service.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Recommendation().Product(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recommendation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Recommendation_score(ctx context.Context, field graphql.CollectedField, obj *service.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Recommendation", field, false, false, "Float")
+}
+
+func (ec *executionContext) _Recommendation_reasons(ctx context.Context, field graphql.CollectedField, obj *service.Item) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Recommendation_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []service.Reason) graphql.Marshaler {
+			return ec.marshalNRecommendationReason2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Recommendation_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Recommendation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RecommendationReason(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendationReason_kind(ctx context.Context, field graphql.CollectedField, obj *service.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationReason_kind(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecommendationReason().Kind(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RecommendationReasonKind) graphql.Marshaler {
+			return ec.marshalNRecommendationReasonKind2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationReasonKind(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationReason_kind(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationReason", field, true, true, "RecommendationReasonKind")
+}
+
+func (ec *executionContext) _RecommendationReason_model(ctx context.Context, field graphql.CollectedField, obj *service.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationReason_model(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Model, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationReason_model(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecommendationReason_relatedProduct(ctx context.Context, field graphql.CollectedField, obj *service.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationReason_relatedProduct(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecommendationReason().RelatedProduct(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Product) graphql.Marshaler {
+			return ec.marshalOProduct2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐProduct(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationReason_relatedProduct(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RecommendationReason",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RecommendationReason_region(ctx context.Context, field graphql.CollectedField, obj *service.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationReason_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecommendationReason().Region(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationReason_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationReason", field, true, true, "String")
+}
+
+func (ec *executionContext) _RecommendationReason_regionName(ctx context.Context, field graphql.CollectedField, obj *service.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationReason_regionName(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecommendationReason().RegionName(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationReason_regionName(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationReason", field, true, true, "String")
+}
+
+func (ec *executionContext) _RecommendationReason_window(ctx context.Context, field graphql.CollectedField, obj *service.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationReason_window(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.RecommendationReason().Window(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.TrendingWindow) graphql.Marshaler {
+			return ec.marshalOTrendingWindow2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTrendingWindow(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationReason_window(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationReason", field, true, true, "TrendingWindow")
+}
+
+func (ec *executionContext) _RecommendationReason_score(ctx context.Context, field graphql.CollectedField, obj *service.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationReason_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationReason_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationReason", field, false, false, "Float")
+}
+
+func (ec *executionContext) _RecommendationReason_text(ctx context.Context, field graphql.CollectedField, obj *service.Reason) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationReason_text(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Text, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationReason_text(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationReason", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecommendationStatus_running(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationStatus_running(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Running, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationStatus_running(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationStatus", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _RecommendationStatus_stage(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationStatus_stage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Stage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationStatus_stage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecommendationStatus_done(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationStatus_done(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Done, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationStatus_done(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecommendationStatus_total(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationStatus_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationStatus_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationStatus", field, false, false, "Int")
+}
+
+func (ec *executionContext) _RecommendationStatus_startedAt(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationStatus_startedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationStatus_startedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationStatus", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _RecommendationStatus_lastVersion(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationStatus_lastVersion(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastVersion, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationStatus_lastVersion(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationStatus", field, false, false, "String")
+}
+
+func (ec *executionContext) _RecommendationStatus_lastError(ctx context.Context, field graphql.CollectedField, obj *model.RecommendationStatus) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RecommendationStatus_lastError(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LastError, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RecommendationStatus_lastError(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RecommendationStatus", field, false, false, "String")
 }
 
 func (ec *executionContext) _Region_country(ctx context.Context, field graphql.CollectedField, obj *storage.Region) (ret graphql.Marshaler) {
@@ -6437,6 +12345,606 @@ func (ec *executionContext) fieldContext_ReviewEdge_cursor(_ context.Context, fi
 	return graphql.NewScalarFieldContext("ReviewEdge", field, false, false, "String")
 }
 
+func (ec *executionContext) _ReviewSearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSearchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Review) graphql.Marshaler {
+			return ec.marshalNReview2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐReview(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewSearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Review(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewSearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSearchEdge_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewSearchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _ReviewSearchEdge_highlights(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSearchEdge_highlights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Highlights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Highlight) graphql.Marshaler {
+			return ec.marshalNHighlight2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHighlightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSearchEdge_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewSearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Highlight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewSearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSearchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewSearchEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _ReviewSearchResult_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSearchResult_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSearchResult_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ReviewSearchResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _ReviewSearchResult_edges(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSearchResult_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ReviewSearchEdge) graphql.Marshaler {
+			return ec.marshalNReviewSearchEdge2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐReviewSearchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSearchResult_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ReviewSearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ReviewSearchResult_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ReviewSearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ReviewSearchResult_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ReviewSearchResult_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ReviewSearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SearchEdge_keywordRank(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_keywordRank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KeywordRank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint32(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_keywordRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchEdge_vectorRank(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_vectorRank(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.VectorRank, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int32) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint32(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_vectorRank(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchEdge_highlights(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_highlights(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Highlights, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Highlight) graphql.Marshaler {
+			return ec.marshalNHighlight2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHighlightᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_highlights(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Highlight(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SearchFacets_category(ctx context.Context, field graphql.CollectedField, obj *model.SearchFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchFacets_category(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Category, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TermFacet) graphql.Marshaler {
+			return ec.marshalNTermFacet2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTermFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchFacets_category(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TermFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchFacets_price(ctx context.Context, field graphql.CollectedField, obj *model.SearchFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchFacets_price(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Price, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.PriceFacet) graphql.Marshaler {
+			return ec.marshalNPriceFacet2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐPriceFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchFacets_price(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PriceFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchFacets_rating(ctx context.Context, field graphql.CollectedField, obj *model.SearchFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchFacets_rating(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rating, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RatingFacet) graphql.Marshaler {
+			return ec.marshalNRatingFacet2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRatingFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchFacets_rating(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RatingFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchFacets_region(ctx context.Context, field graphql.CollectedField, obj *model.SearchFacets) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchFacets_region(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Region, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.TermFacet) graphql.Marshaler {
+			return ec.marshalNTermFacet2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTermFacetᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchFacets_region(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchFacets",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_TermFacet(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchResult_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchResult", field, false, false, "Int")
+}
+
+func (ec *executionContext) _SearchResult_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchResult_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchResult_facets(ctx context.Context, field graphql.CollectedField, obj *model.SearchResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchResult_facets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facets, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchFacets) graphql.Marshaler {
+			return ec.marshalOSearchFacets2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchFacets(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_SearchResult_facets(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchFacets(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Seller_id(ctx context.Context, field graphql.CollectedField, obj *storage.Seller) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6687,6 +13195,346 @@ func (ec *executionContext) _SellerEdge_cursor(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_SellerEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("SellerEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _SeriesAnomaly_start(ctx context.Context, field graphql.CollectedField, obj *model.SeriesAnomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesAnomaly_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesAnomaly_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesAnomaly", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SeriesAnomaly_value(ctx context.Context, field graphql.CollectedField, obj *model.SeriesAnomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesAnomaly_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesAnomaly_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesAnomaly", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SeriesAnomaly_expected(ctx context.Context, field graphql.CollectedField, obj *model.SeriesAnomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesAnomaly_expected(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Expected, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesAnomaly_expected(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesAnomaly", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SeriesAnomaly_score(ctx context.Context, field graphql.CollectedField, obj *model.SeriesAnomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesAnomaly_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesAnomaly_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesAnomaly", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SeriesAnomaly_direction(ctx context.Context, field graphql.CollectedField, obj *model.SeriesAnomaly) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesAnomaly_direction(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Direction, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnomalyDirection) graphql.Marshaler {
+			return ec.marshalNAnomalyDirection2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAnomalyDirection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesAnomaly_direction(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesAnomaly", field, false, false, "AnomalyDirection")
+}
+
+func (ec *executionContext) _SeriesPoint_start(ctx context.Context, field graphql.CollectedField, obj *model.SeriesPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPoint_start(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Start, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPoint_start(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesPoint", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _SeriesPoint_value(ctx context.Context, field graphql.CollectedField, obj *model.SeriesPoint) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SeriesPoint_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SeriesPoint_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SeriesPoint", field, false, false, "Float")
+}
+
+func (ec *executionContext) _SimilarProduct_product(ctx context.Context, field graphql.CollectedField, obj *model.SimilarProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimilarProduct_product(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Product, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Product) graphql.Marshaler {
+			return ec.marshalNProduct2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐProduct(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimilarProduct_product(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SimilarProduct",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Product(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SimilarProduct_score(ctx context.Context, field graphql.CollectedField, obj *model.SimilarProduct) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SimilarProduct_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SimilarProduct_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SimilarProduct", field, false, false, "Float")
+}
+
+func (ec *executionContext) _TermFacet_value(ctx context.Context, field graphql.CollectedField, obj *model.TermFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermFacet_value(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Value, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermFacet_value(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermFacet", field, false, false, "String")
+}
+
+func (ec *executionContext) _TermFacet_count(ctx context.Context, field graphql.CollectedField, obj *model.TermFacet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TermFacet_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TermFacet_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TermFacet", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TimeSeries_points(ctx context.Context, field graphql.CollectedField, obj *model.TimeSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeSeries_points(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Points, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SeriesPoint) graphql.Marshaler {
+			return ec.marshalNSeriesPoint2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesPointᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeSeries_points(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "TimeSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesPoint(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _TimeSeries_season(ctx context.Context, field graphql.CollectedField, obj *model.TimeSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeSeries_season(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Season, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int32) graphql.Marshaler {
+			return ec.marshalNInt2int32(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeSeries_season(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeSeries", field, false, false, "Int")
+}
+
+func (ec *executionContext) _TimeSeries_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.TimeSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_TimeSeries_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_TimeSeries_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("TimeSeries", field, false, false, "String")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *storage.User) (ret graphql.Marshaler) {
@@ -7073,6 +13921,199 @@ func (ec *executionContext) _UserEdge_cursor(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_UserEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("UserEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _WatchedSeries_metric(ctx context.Context, field graphql.CollectedField, obj *model.WatchedSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedSeries_metric(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Metric, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SeriesMetric) graphql.Marshaler {
+			return ec.marshalNSeriesMetric2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesMetric(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedSeries_metric(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedSeries", field, false, false, "SeriesMetric")
+}
+
+func (ec *executionContext) _WatchedSeries_groupBy(ctx context.Context, field graphql.CollectedField, obj *model.WatchedSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedSeries_groupBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.GroupBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.SeriesGroup) graphql.Marshaler {
+			return ec.marshalNSeriesGroup2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesGroup(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedSeries_groupBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedSeries", field, false, false, "SeriesGroup")
+}
+
+func (ec *executionContext) _WatchedSeries_id(ctx context.Context, field graphql.CollectedField, obj *model.WatchedSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedSeries_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedSeries_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _WatchedSeries_granularity(ctx context.Context, field graphql.CollectedField, obj *model.WatchedSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedSeries_granularity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Granularity, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.ForecastGranularity) graphql.Marshaler {
+			return ec.marshalNForecastGranularity2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastGranularity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedSeries_granularity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedSeries", field, false, false, "ForecastGranularity")
+}
+
+func (ec *executionContext) _WatchedSeries_timeZone(ctx context.Context, field graphql.CollectedField, obj *model.WatchedSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedSeries_timeZone(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TimeZone, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedSeries_timeZone(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedSeries", field, false, false, "String")
+}
+
+func (ec *executionContext) _WatchedSeries_method(ctx context.Context, field graphql.CollectedField, obj *model.WatchedSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedSeries_method(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Method, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.AnomalyMethod) graphql.Marshaler {
+			return ec.marshalNAnomalyMethod2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAnomalyMethod(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedSeries_method(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedSeries", field, false, false, "AnomalyMethod")
+}
+
+func (ec *executionContext) _WatchedSeries_updatedAt(ctx context.Context, field graphql.CollectedField, obj *model.WatchedSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedSeries_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedSeries_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WatchedSeries", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _WatchedSeries_anomalies(ctx context.Context, field graphql.CollectedField, obj *model.WatchedSeries) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WatchedSeries_anomalies(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Anomalies, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SeriesAnomaly) graphql.Marshaler {
+			return ec.marshalNSeriesAnomaly2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesAnomalyᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WatchedSeries_anomalies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "WatchedSeries",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SeriesAnomaly(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) ___Directive_name(ctx context.Context, field graphql.CollectedField, obj *introspection.Directive) (ret graphql.Marshaler) {
@@ -8197,6 +15238,69 @@ func UnmarshalAttributeInput(ctx context.Context, raw any) (model.AttributeInput
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputBoundingBox(ctx context.Context, obj any) (model.BoundingBox, error) {
+	var it model.BoundingBox
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"minLat", "minLon", "maxLat", "maxLon"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "minLat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLat"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLat = data
+		case "minLon":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minLon"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinLon = data
+		case "maxLat":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxLat"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxLat = data
+		case "maxLon":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("maxLon"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MaxLon = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalBoundingBox unmarshals raw into the BoundingBox input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalBoundingBox(ctx context.Context, raw any) (model.BoundingBox, error) {
+	var out model.BoundingBox
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "BoundingBox", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputCreateProductInput(ctx context.Context, obj any) (model.CreateProductInput, error) {
 	var it model.CreateProductInput
 	if obj == nil {
@@ -8540,6 +15644,62 @@ func UnmarshalEventFilter(ctx context.Context, raw any) (model.EventFilter, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputFusionWeights(ctx context.Context, obj any) (model.FusionWeights, error) {
+	var it model.FusionWeights
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["keyword"]; !present {
+		asMap["keyword"] = 0.500000
+	}
+	if _, present := asMap["vector"]; !present {
+		asMap["vector"] = 0.500000
+	}
+
+	fieldsInOrder := [...]string{"keyword", "vector"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "keyword":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keyword"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keyword = data
+		case "vector":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("vector"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Vector = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalFusionWeights unmarshals raw into the FusionWeights input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalFusionWeights(ctx context.Context, raw any) (model.FusionWeights, error) {
+	var out model.FusionWeights
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "FusionWeights", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputGeoPointInput(ctx context.Context, obj any) (model.GeoPointInput, error) {
 	var it model.GeoPointInput
 	if obj == nil {
@@ -8586,6 +15746,150 @@ func (ec *executionContext) unmarshalInputGeoPointInput(ctx context.Context, obj
 func UnmarshalGeoPointInput(ctx context.Context, raw any) (model.GeoPointInput, error) {
 	var out model.GeoPointInput
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "GeoPointInput", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMetricsFilter(ctx context.Context, obj any) (model.MetricsFilter, error) {
+	var it model.MetricsFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"region", "category", "sellerId", "productId", "status", "paymentType", "boundingBox"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalORegionFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRegionFilter(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "sellerId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sellerId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SellerID = data
+		case "productId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("productId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ProductID = data
+		case "status":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("status"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Status = data
+		case "paymentType":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("paymentType"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PaymentType = data
+		case "boundingBox":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("boundingBox"))
+			data, err := ec.unmarshalOBoundingBox2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐBoundingBox(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.BoundingBox = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMetricsFilter unmarshals raw into the MetricsFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMetricsFilter(ctx context.Context, raw any) (model.MetricsFilter, error) {
+	var out model.MetricsFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MetricsFilter", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputMetricsOrder(ctx context.Context, obj any) (model.MetricsOrder, error) {
+	var it model.MetricsOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	if _, present := asMap["direction"]; !present {
+		asMap["direction"] = "ASC"
+	}
+
+	fieldsInOrder := [...]string{"measure", "dimension", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "measure":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("measure"))
+			data, err := ec.unmarshalOMeasure2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Measure = data
+		case "dimension":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dimension"))
+			data, err := ec.unmarshalODimension2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimension(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Dimension = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalOSortDirection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSortDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalMetricsOrder unmarshals raw into the MetricsOrder input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalMetricsOrder(ctx context.Context, raw any) (model.MetricsOrder, error) {
+	var out model.MetricsOrder
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "MetricsOrder", raw, &out)
 	return out, err
 }
 
@@ -8841,6 +16145,69 @@ func UnmarshalRatingRange(ctx context.Context, raw any) (model.RatingRange, erro
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputRecommendationContext(ctx context.Context, obj any) (model.RecommendationContext, error) {
+	var it model.RecommendationContext
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"region", "time", "sessionProductIds", "category"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "time":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("time"))
+			data, err := ec.unmarshalODateTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Time = data
+		case "sessionProductIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sessionProductIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SessionProductIds = data
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalRecommendationContext unmarshals raw into the RecommendationContext input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalRecommendationContext(ctx context.Context, raw any) (model.RecommendationContext, error) {
+	var out model.RecommendationContext
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "RecommendationContext", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputRegionFilter(ctx context.Context, obj any) (model.RegionFilter, error) {
 	var it model.RegionFilter
 	if obj == nil {
@@ -9079,6 +16446,76 @@ func UnmarshalReviewRatingRange(ctx context.Context, raw any) (model.ReviewRatin
 	return out, err
 }
 
+func (ec *executionContext) unmarshalInputSearchFilter(ctx context.Context, obj any) (model.SearchFilter, error) {
+	var it model.SearchFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"category", "price", "minRating", "region", "language"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "category":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("category"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Category = data
+		case "price":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("price"))
+			data, err := ec.unmarshalOPriceRange2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐPriceRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Price = data
+		case "minRating":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minRating"))
+			data, err := ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinRating = data
+		case "region":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("region"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Region = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Language = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalSearchFilter unmarshals raw into the SearchFilter input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalSearchFilter(ctx context.Context, raw any) (model.SearchFilter, error) {
+	var out model.SearchFilter
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "SearchFilter", raw, &out)
+	return out, err
+}
+
 func (ec *executionContext) unmarshalInputSellerFilter(ctx context.Context, obj any) (model.SellerFilter, error) {
 	var it model.SellerFilter
 	if obj == nil {
@@ -9167,6 +16604,55 @@ func (ec *executionContext) unmarshalInputTimeRange(ctx context.Context, obj any
 func UnmarshalTimeRange(ctx context.Context, raw any) (model.TimeRange, error) {
 	var out model.TimeRange
 	err := graphql.UnmarshalNamedInputFromContext(ctx, "TimeRange", raw, &out)
+	return out, err
+}
+
+func (ec *executionContext) unmarshalInputTopN(ctx context.Context, obj any) (model.TopN, error) {
+	var it model.TopN
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"n", "by"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "n":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("n"))
+			data, err := ec.unmarshalNInt2int32(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.N = data
+		case "by":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("by"))
+			data, err := ec.unmarshalOMeasure2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasure(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.By = data
+		}
+	}
+	return it, nil
+}
+
+// UnmarshalTopN unmarshals raw into the TopN input type, using the
+// unmarshaler bound to ctx's request. Call it from a resolver to decode an input
+// object that was not passed as a field argument.
+//
+// ctx must come from a gqlgen request; outside one there is no unmarshaler to use
+// and the returned error says so.
+func UnmarshalTopN(ctx context.Context, raw any) (model.TopN, error) {
+	var out model.TopN
+	err := graphql.UnmarshalNamedInputFromContext(ctx, "TopN", raw, &out)
 	return out, err
 }
 
@@ -9482,6 +16968,54 @@ func (ec *executionContext) _Attribute(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var cohortImplementors = []string{"Cohort"}
+
+func (ec *executionContext) _Cohort(ctx context.Context, sel ast.SelectionSet, obj *model.Cohort) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cohortImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Cohort")
+		case "month":
+			out.Values[i] = ec._Cohort_month(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "users":
+			out.Values[i] = ec._Cohort_users(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "active":
+			out.Values[i] = ec._Cohort_active(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "retention":
+			out.Values[i] = ec._Cohort_retention(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *storage.Event) graphql.Marshaler {
@@ -9645,6 +17179,309 @@ func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var forecastImplementors = []string{"Forecast"}
+
+func (ec *executionContext) _Forecast(ctx context.Context, sel ast.SelectionSet, obj *model.Forecast) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Forecast")
+		case "points":
+			out.Values[i] = ec._Forecast_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "model":
+			out.Values[i] = ec._Forecast_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "requestedModel":
+			out.Values[i] = ec._Forecast_requestedModel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "parameters":
+			out.Values[i] = ec._Forecast_parameters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "backtest":
+			out.Values[i] = ec._Forecast_backtest(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "history":
+			out.Values[i] = ec._Forecast_history(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cached":
+			out.Values[i] = ec._Forecast_cached(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fittedAt":
+			out.Values[i] = ec._Forecast_fittedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var forecastBacktestImplementors = []string{"ForecastBacktest"}
+
+func (ec *executionContext) _ForecastBacktest(ctx context.Context, sel ast.SelectionSet, obj *model.ForecastBacktest) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastBacktestImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForecastBacktest")
+		case "origins":
+			out.Values[i] = ec._ForecastBacktest_origins(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mae":
+			out.Values[i] = ec._ForecastBacktest_mae(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rmse":
+			out.Values[i] = ec._ForecastBacktest_rmse(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "smape":
+			out.Values[i] = ec._ForecastBacktest_smape(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mase":
+			out.Values[i] = ec._ForecastBacktest_mase(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var forecastParameterImplementors = []string{"ForecastParameter"}
+
+func (ec *executionContext) _ForecastParameter(ctx context.Context, sel ast.SelectionSet, obj *model.ForecastParameter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastParameterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForecastParameter")
+		case "name":
+			out.Values[i] = ec._ForecastParameter_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._ForecastParameter_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var forecastPointImplementors = []string{"ForecastPoint"}
+
+func (ec *executionContext) _ForecastPoint(ctx context.Context, sel ast.SelectionSet, obj *model.ForecastPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, forecastPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ForecastPoint")
+		case "start":
+			out.Values[i] = ec._ForecastPoint_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "mean":
+			out.Values[i] = ec._ForecastPoint_mean(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lower80":
+			out.Values[i] = ec._ForecastPoint_lower80(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upper80":
+			out.Values[i] = ec._ForecastPoint_upper80(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lower95":
+			out.Values[i] = ec._ForecastPoint_lower95(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "upper95":
+			out.Values[i] = ec._ForecastPoint_upper95(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var funnelRowImplementors = []string{"FunnelRow"}
+
+func (ec *executionContext) _FunnelRow(ctx context.Context, sel ast.SelectionSet, obj *model.FunnelRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, funnelRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FunnelRow")
+		case "time":
+			out.Values[i] = ec._FunnelRow_time(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "steps":
+			out.Values[i] = ec._FunnelRow_steps(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var funnelStepImplementors = []string{"FunnelStep"}
+
+func (ec *executionContext) _FunnelStep(ctx context.Context, sel ast.SelectionSet, obj *model.FunnelStep) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, funnelStepImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("FunnelStep")
+		case "step":
+			out.Values[i] = ec._FunnelStep_step(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sessions":
+			out.Values[i] = ec._FunnelStep_sessions(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "conversionFromStart":
+			out.Values[i] = ec._FunnelStep_conversionFromStart(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "conversionFromPrevious":
+			out.Values[i] = ec._FunnelStep_conversionFromPrevious(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var geoPointImplementors = []string{"GeoPoint"}
 
 func (ec *executionContext) _GeoPoint(ctx context.Context, sel ast.SelectionSet, obj *storage.GeoPoint) graphql.Marshaler {
@@ -9663,6 +17500,276 @@ func (ec *executionContext) _GeoPoint(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "lon":
 			out.Values[i] = ec._GeoPoint_lon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var heatCellImplementors = []string{"HeatCell"}
+
+func (ec *executionContext) _HeatCell(ctx context.Context, sel ast.SelectionSet, obj *model.HeatCell) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, heatCellImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("HeatCell")
+		case "key":
+			out.Values[i] = ec._HeatCell_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lat":
+			out.Values[i] = ec._HeatCell_lat(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "lon":
+			out.Values[i] = ec._HeatCell_lon(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orders":
+			out.Values[i] = ec._HeatCell_orders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revenue":
+			out.Values[i] = ec._HeatCell_revenue(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var highlightImplementors = []string{"Highlight"}
+
+func (ec *executionContext) _Highlight(ctx context.Context, sel ast.SelectionSet, obj *model.Highlight) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, highlightImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Highlight")
+		case "field":
+			out.Values[i] = ec._Highlight_field(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fragments":
+			out.Values[i] = ec._Highlight_fragments(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var metricValueImplementors = []string{"MetricValue"}
+
+func (ec *executionContext) _MetricValue(ctx context.Context, sel ast.SelectionSet, obj *model.MetricValue) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricValueImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricValue")
+		case "measure":
+			out.Values[i] = ec._MetricValue_measure(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._MetricValue_value(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._MetricValue_amount(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "number":
+			out.Values[i] = ec._MetricValue_number(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "previous":
+			out.Values[i] = ec._MetricValue_previous(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "change":
+			out.Values[i] = ec._MetricValue_change(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var metricsResultImplementors = []string{"MetricsResult"}
+
+func (ec *executionContext) _MetricsResult(ctx context.Context, sel ast.SelectionSet, obj *model.MetricsResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricsResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricsResult")
+		case "rows":
+			out.Values[i] = ec._MetricsResult_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "truncated":
+			out.Values[i] = ec._MetricsResult_truncated(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._MetricsResult_source(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var metricsRowImplementors = []string{"MetricsRow"}
+
+func (ec *executionContext) _MetricsRow(ctx context.Context, sel ast.SelectionSet, obj *model.MetricsRow) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, metricsRowImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MetricsRow")
+		case "time":
+			out.Values[i] = ec._MetricsRow_time(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "country":
+			out.Values[i] = ec._MetricsRow_country(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "state":
+			out.Values[i] = ec._MetricsRow_state(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "city":
+			out.Values[i] = ec._MetricsRow_city(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "category":
+			out.Values[i] = ec._MetricsRow_category(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "sellerId":
+			out.Values[i] = ec._MetricsRow_sellerId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "productId":
+			out.Values[i] = ec._MetricsRow_productId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "paymentType":
+			out.Values[i] = ec._MetricsRow_paymentType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "others":
+			out.Values[i] = ec._MetricsRow_others(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "values":
+			out.Values[i] = ec._MetricsRow_values(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -9723,6 +17830,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "trainRecommendations":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_trainRecommendations(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createReview":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createReview(ctx, field)
@@ -9762,6 +17876,44 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_deleteUser(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var nearOrderImplementors = []string{"NearOrder"}
+
+func (ec *executionContext) _NearOrder(ctx context.Context, sel ast.SelectionSet, obj *model.NearOrder) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nearOrderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NearOrder")
+		case "order":
+			out.Values[i] = ec._NearOrder_order(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "distanceKm":
+			out.Values[i] = ec._NearOrder_distanceKm(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10127,6 +18279,54 @@ func (ec *executionContext) _Payment(ctx context.Context, sel ast.SelectionSet, 
 	return out
 }
 
+var priceFacetImplementors = []string{"PriceFacet"}
+
+func (ec *executionContext) _PriceFacet(ctx context.Context, sel ast.SelectionSet, obj *model.PriceFacet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, priceFacetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PriceFacet")
+		case "name":
+			out.Values[i] = ec._PriceFacet_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._PriceFacet_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._PriceFacet_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._PriceFacet_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var productImplementors = []string{"Product"}
 
 func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, obj *storage.Product) graphql.Marshaler {
@@ -10319,6 +18519,36 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "metrics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_metrics(ctx, field)
+				})
+		case "ordersNear":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_ordersNear(ctx, field)
+				})
+		case "geoHeatmap":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_geoHeatmap(ctx, field)
+				})
+		case "funnel":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_funnel(ctx, field)
+				})
+		case "cohorts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cohorts(ctx, field)
+				})
 		case "product":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -10355,6 +18585,30 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_events(ctx, field)
 				})
+		case "timeSeries":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_timeSeries(ctx, field)
+				})
+		case "forecast":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_forecast(ctx, field)
+				})
+		case "anomalies":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_anomalies(ctx, field)
+				})
+		case "watchedAnomalies":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_watchedAnomalies(ctx, field)
+				})
 		case "order":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -10367,11 +18621,53 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_orders(ctx, field)
 				})
+		case "recommendations":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_recommendations(ctx, field)
+				})
+		case "frequentlyBoughtTogether":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_frequentlyBoughtTogether(ctx, field)
+				})
+		case "trending":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_trending(ctx, field)
+				})
+		case "recommendationStatus":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_recommendationStatus(ctx, field)
+				})
 		case "reviews":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_reviews(ctx, field)
+				})
+		case "search":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_search(ctx, field)
+				})
+		case "similarProducts":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_similarProducts(ctx, field)
+				})
+		case "searchReviews":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_searchReviews(ctx, field)
 				})
 		case "user":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -10398,6 +18694,234 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var ratingFacetImplementors = []string{"RatingFacet"}
+
+func (ec *executionContext) _RatingFacet(ctx context.Context, sel ast.SelectionSet, obj *model.RatingFacet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, ratingFacetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RatingFacet")
+		case "name":
+			out.Values[i] = ec._RatingFacet_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._RatingFacet_from(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "to":
+			out.Values[i] = ec._RatingFacet_to(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._RatingFacet_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recommendationImplementors = []string{"Recommendation"}
+
+func (ec *executionContext) _Recommendation(ctx context.Context, sel ast.SelectionSet, obj *service.Item) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Recommendation")
+		case "product":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Recommendation_product(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._Recommendation_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasons":
+			out.Values[i] = ec._Recommendation_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recommendationReasonImplementors = []string{"RecommendationReason"}
+
+func (ec *executionContext) _RecommendationReason(ctx context.Context, sel ast.SelectionSet, obj *service.Reason) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationReasonImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecommendationReason")
+		case "kind":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecommendationReason_kind(ctx, field, obj)
+				})
+		case "model":
+			out.Values[i] = ec._RecommendationReason_model(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "relatedProduct":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecommendationReason_relatedProduct(ctx, field, obj)
+				})
+		case "region":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecommendationReason_region(ctx, field, obj)
+				})
+		case "regionName":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecommendationReason_regionName(ctx, field, obj)
+				})
+		case "window":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._RecommendationReason_window(ctx, field, obj)
+				})
+		case "score":
+			out.Values[i] = ec._RecommendationReason_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "text":
+			out.Values[i] = ec._RecommendationReason_text(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var recommendationStatusImplementors = []string{"RecommendationStatus"}
+
+func (ec *executionContext) _RecommendationStatus(ctx context.Context, sel ast.SelectionSet, obj *model.RecommendationStatus) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, recommendationStatusImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RecommendationStatus")
+		case "running":
+			out.Values[i] = ec._RecommendationStatus_running(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "stage":
+			out.Values[i] = ec._RecommendationStatus_stage(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "done":
+			out.Values[i] = ec._RecommendationStatus_done(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._RecommendationStatus_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startedAt":
+			out.Values[i] = ec._RecommendationStatus_startedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastVersion":
+			out.Values[i] = ec._RecommendationStatus_lastVersion(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "lastError":
+			out.Values[i] = ec._RecommendationStatus_lastError(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -10637,6 +19161,251 @@ func (ec *executionContext) _ReviewEdge(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
+var reviewSearchEdgeImplementors = []string{"ReviewSearchEdge"}
+
+func (ec *executionContext) _ReviewSearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ReviewSearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewSearchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewSearchEdge")
+		case "node":
+			out.Values[i] = ec._ReviewSearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._ReviewSearchEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "highlights":
+			out.Values[i] = ec._ReviewSearchEdge_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._ReviewSearchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var reviewSearchResultImplementors = []string{"ReviewSearchResult"}
+
+func (ec *executionContext) _ReviewSearchResult(ctx context.Context, sel ast.SelectionSet, obj *model.ReviewSearchResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, reviewSearchResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ReviewSearchResult")
+		case "totalCount":
+			out.Values[i] = ec._ReviewSearchResult_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._ReviewSearchResult_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ReviewSearchResult_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchEdgeImplementors = []string{"SearchEdge"}
+
+func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchEdge")
+		case "node":
+			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SearchEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "keywordRank":
+			out.Values[i] = ec._SearchEdge_keywordRank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "vectorRank":
+			out.Values[i] = ec._SearchEdge_vectorRank(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "highlights":
+			out.Values[i] = ec._SearchEdge_highlights(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "cursor":
+			out.Values[i] = ec._SearchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchFacetsImplementors = []string{"SearchFacets"}
+
+func (ec *executionContext) _SearchFacets(ctx context.Context, sel ast.SelectionSet, obj *model.SearchFacets) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchFacetsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchFacets")
+		case "category":
+			out.Values[i] = ec._SearchFacets_category(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "price":
+			out.Values[i] = ec._SearchFacets_price(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rating":
+			out.Values[i] = ec._SearchFacets_rating(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "region":
+			out.Values[i] = ec._SearchFacets_region(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var searchResultImplementors = []string{"SearchResult"}
+
+func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.SelectionSet, obj *model.SearchResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchResult")
+		case "totalCount":
+			out.Values[i] = ec._SearchResult_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "edges":
+			out.Values[i] = ec._SearchResult_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchResult_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "facets":
+			out.Values[i] = ec._SearchResult_facets(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var sellerImplementors = []string{"Seller"}
 
 func (ec *executionContext) _Seller(ctx context.Context, sel ast.SelectionSet, obj *storage.Seller) graphql.Marshaler {
@@ -10746,6 +19515,216 @@ func (ec *executionContext) _SellerEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "cursor":
 			out.Values[i] = ec._SellerEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var seriesAnomalyImplementors = []string{"SeriesAnomaly"}
+
+func (ec *executionContext) _SeriesAnomaly(ctx context.Context, sel ast.SelectionSet, obj *model.SeriesAnomaly) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesAnomalyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeriesAnomaly")
+		case "start":
+			out.Values[i] = ec._SeriesAnomaly_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._SeriesAnomaly_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expected":
+			out.Values[i] = ec._SeriesAnomaly_expected(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SeriesAnomaly_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "direction":
+			out.Values[i] = ec._SeriesAnomaly_direction(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var seriesPointImplementors = []string{"SeriesPoint"}
+
+func (ec *executionContext) _SeriesPoint(ctx context.Context, sel ast.SelectionSet, obj *model.SeriesPoint) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, seriesPointImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SeriesPoint")
+		case "start":
+			out.Values[i] = ec._SeriesPoint_start(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "value":
+			out.Values[i] = ec._SeriesPoint_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var similarProductImplementors = []string{"SimilarProduct"}
+
+func (ec *executionContext) _SimilarProduct(ctx context.Context, sel ast.SelectionSet, obj *model.SimilarProduct) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, similarProductImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SimilarProduct")
+		case "product":
+			out.Values[i] = ec._SimilarProduct_product(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SimilarProduct_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var termFacetImplementors = []string{"TermFacet"}
+
+func (ec *executionContext) _TermFacet(ctx context.Context, sel ast.SelectionSet, obj *model.TermFacet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, termFacetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TermFacet")
+		case "value":
+			out.Values[i] = ec._TermFacet_value(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._TermFacet_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var timeSeriesImplementors = []string{"TimeSeries"}
+
+func (ec *executionContext) _TimeSeries(ctx context.Context, sel ast.SelectionSet, obj *model.TimeSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, timeSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("TimeSeries")
+		case "points":
+			out.Values[i] = ec._TimeSeries_points(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "season":
+			out.Values[i] = ec._TimeSeries_season(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._TimeSeries_timeZone(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -10897,6 +19876,74 @@ func (ec *executionContext) _UserEdge(ctx context.Context, sel ast.SelectionSet,
 			}
 		case "cursor":
 			out.Values[i] = ec._UserEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var watchedSeriesImplementors = []string{"WatchedSeries"}
+
+func (ec *executionContext) _WatchedSeries(ctx context.Context, sel ast.SelectionSet, obj *model.WatchedSeries) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, watchedSeriesImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WatchedSeries")
+		case "metric":
+			out.Values[i] = ec._WatchedSeries_metric(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "groupBy":
+			out.Values[i] = ec._WatchedSeries_groupBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._WatchedSeries_id(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "granularity":
+			out.Values[i] = ec._WatchedSeries_granularity(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "timeZone":
+			out.Values[i] = ec._WatchedSeries_timeZone(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "method":
+			out.Values[i] = ec._WatchedSeries_method(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "updatedAt":
+			out.Values[i] = ec._WatchedSeries_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "anomalies":
+			out.Values[i] = ec._WatchedSeries_anomalies(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -11279,6 +20326,26 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) unmarshalNAnomalyDirection2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAnomalyDirection(ctx context.Context, v any) (model.AnomalyDirection, error) {
+	var res model.AnomalyDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnomalyDirection2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAnomalyDirection(ctx context.Context, sel ast.SelectionSet, v model.AnomalyDirection) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNAnomalyMethod2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAnomalyMethod(ctx context.Context, v any) (model.AnomalyMethod, error) {
+	var res model.AnomalyMethod
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAnomalyMethod2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAnomalyMethod(ctx context.Context, sel ast.SelectionSet, v model.AnomalyMethod) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) marshalNAttribute2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAttributeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Attribute) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -11322,6 +20389,40 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCohort2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCohortᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Cohort) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCohort2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCohort(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCohort2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCohort(ctx context.Context, sel ast.SelectionSet, v *model.Cohort) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Cohort!")
+		return graphql.Null
+	}
+	return ec._Cohort(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNCohortBy2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCohortBy(ctx context.Context, v any) (model.CohortBy, error) {
+	var res model.CohortBy
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCohortBy2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCohortBy(ctx context.Context, sel ast.SelectionSet, v model.CohortBy) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNCreateProductInput2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCreateProductInput(ctx context.Context, v any) (model.CreateProductInput, error) {
 	res, err := ec.unmarshalInputCreateProductInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11363,6 +20464,16 @@ func (ec *executionContext) marshalNDecimal2githubᚗcomᚋshopsightᚋshopsight
 		graphql.AddInvalidNullFromMarshaler(ctx, "Decimal!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNDimension2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimension(ctx context.Context, v any) (model.Dimension, error) {
+	var res model.Dimension
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDimension2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimension(ctx context.Context, sel ast.SelectionSet, v model.Dimension) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐEvent(ctx context.Context, sel ast.SelectionSet, v *storage.Event) graphql.Marshaler {
@@ -11435,6 +20546,36 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalNEventType2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐEventTypeᚄ(ctx context.Context, v any) ([]storage.EventType, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]storage.EventType, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNEventType2githubᚗcomᚋshopsightᚋshopsightᚋstorageᚐEventType(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNEventType2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐEventTypeᚄ(ctx context.Context, sel ast.SelectionSet, v []storage.EventType) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNEventType2githubᚗcomᚋshopsightᚋshopsightᚋstorageᚐEventType(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
 	res, err := graphql.UnmarshalFloatContext(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -11447,6 +20588,201 @@ func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.S
 		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNFloat2ᚕᚖfloat64(ctx context.Context, v any) ([]*float64, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalOFloat2ᚖfloat64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNFloat2ᚕᚖfloat64(ctx context.Context, sel ast.SelectionSet, v []*float64) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalOFloat2ᚖfloat64(ctx, sel, v[i])
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNForecast2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecast(ctx context.Context, sel ast.SelectionSet, v *model.Forecast) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Forecast!")
+		return graphql.Null
+	}
+	return ec._Forecast(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNForecastGranularity2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastGranularity(ctx context.Context, v any) (model.ForecastGranularity, error) {
+	var res model.ForecastGranularity
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNForecastGranularity2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastGranularity(ctx context.Context, sel ast.SelectionSet, v model.ForecastGranularity) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNForecastModel2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastModel(ctx context.Context, v any) (model.ForecastModel, error) {
+	var res model.ForecastModel
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNForecastModel2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastModel(ctx context.Context, sel ast.SelectionSet, v model.ForecastModel) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNForecastParameter2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastParameterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ForecastParameter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNForecastParameter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastParameter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNForecastParameter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastParameter(ctx context.Context, sel ast.SelectionSet, v *model.ForecastParameter) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ForecastParameter!")
+		return graphql.Null
+	}
+	return ec._ForecastParameter(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNForecastPoint2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ForecastPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNForecastPoint2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNForecastPoint2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastPoint(ctx context.Context, sel ast.SelectionSet, v *model.ForecastPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ForecastPoint!")
+		return graphql.Null
+	}
+	return ec._ForecastPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFunnelRow2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFunnelRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FunnelRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFunnelRow2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFunnelRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFunnelRow2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFunnelRow(ctx context.Context, sel ast.SelectionSet, v *model.FunnelRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FunnelRow!")
+		return graphql.Null
+	}
+	return ec._FunnelRow(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNFunnelStep2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFunnelStepᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FunnelStep) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNFunnelStep2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFunnelStep(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNFunnelStep2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFunnelStep(ctx context.Context, sel ast.SelectionSet, v *model.FunnelStep) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "FunnelStep!")
+		return graphql.Null
+	}
+	return ec._FunnelStep(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHeatCell2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHeatCellᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.HeatCell) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHeatCell2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHeatCell(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHeatCell2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHeatCell(ctx context.Context, sel ast.SelectionSet, v *model.HeatCell) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "HeatCell!")
+		return graphql.Null
+	}
+	return ec._HeatCell(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNHighlight2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHighlightᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Highlight) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNHighlight2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHighlight(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNHighlight2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHighlight(ctx context.Context, sel ast.SelectionSet, v *model.Highlight) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Highlight!")
+		return graphql.Null
+	}
+	return ec._Highlight(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNID2string(ctx context.Context, v any) (string, error) {
@@ -11475,6 +20811,170 @@ func (ec *executionContext) marshalNInt2int32(ctx context.Context, sel ast.Selec
 		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNInt2ᚕint32ᚄ(ctx context.Context, v any) ([]int32, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]int32, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNInt2int32(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNInt2ᚕint32ᚄ(ctx context.Context, sel ast.SelectionSet, v []int32) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNInt2int32(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNMeasure2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasure(ctx context.Context, v any) (model.Measure, error) {
+	var res model.Measure
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMeasure2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasure(ctx context.Context, sel ast.SelectionSet, v model.Measure) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNMeasure2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasureᚄ(ctx context.Context, v any) ([]model.Measure, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Measure, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMeasure2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasure(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNMeasure2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasureᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Measure) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMeasure2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasure(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricValue2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricValueᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MetricValue) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricValue2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricValue(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricValue2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricValue(ctx context.Context, sel ast.SelectionSet, v *model.MetricValue) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MetricValue!")
+		return graphql.Null
+	}
+	return ec._MetricValue(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMetricsOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsOrder(ctx context.Context, v any) (*model.MetricsOrder, error) {
+	res, err := ec.unmarshalInputMetricsOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetricsResult2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsResult(ctx context.Context, sel ast.SelectionSet, v *model.MetricsResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MetricsResult!")
+		return graphql.Null
+	}
+	return ec._MetricsResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNMetricsRow2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsRowᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.MetricsRow) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNMetricsRow2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsRow(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNMetricsRow2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsRow(ctx context.Context, sel ast.SelectionSet, v *model.MetricsRow) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "MetricsRow!")
+		return graphql.Null
+	}
+	return ec._MetricsRow(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNMetricsSource2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsSource(ctx context.Context, v any) (model.MetricsSource, error) {
+	var res model.MetricsSource
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMetricsSource2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsSource(ctx context.Context, sel ast.SelectionSet, v model.MetricsSource) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNNearOrder2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NearOrder) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNearOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNearOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrder(ctx context.Context, sel ast.SelectionSet, v *model.NearOrder) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "NearOrder!")
+		return graphql.Null
+	}
+	return ec._NearOrder(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐOrder(ctx context.Context, sel ast.SelectionSet, v *storage.Order) graphql.Marshaler {
@@ -11565,6 +21065,30 @@ func (ec *executionContext) marshalNPayment2ᚕgithubᚗcomᚋshopsightᚋshopsi
 	return ret
 }
 
+func (ec *executionContext) marshalNPriceFacet2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐPriceFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PriceFacet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNPriceFacet2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐPriceFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNPriceFacet2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐPriceFacet(ctx context.Context, sel ast.SelectionSet, v *model.PriceFacet) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PriceFacet!")
+		return graphql.Null
+	}
+	return ec._PriceFacet(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNProduct2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐProduct(ctx context.Context, sel ast.SelectionSet, v *storage.Product) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Product!")
@@ -11603,6 +21127,92 @@ func (ec *executionContext) marshalNProductEdge2ᚖgithubᚗcomᚋshopsightᚋsh
 		return graphql.Null
 	}
 	return ec._ProductEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRatingFacet2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRatingFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RatingFacet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRatingFacet2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRatingFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRatingFacet2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRatingFacet(ctx context.Context, sel ast.SelectionSet, v *model.RatingFacet) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RatingFacet!")
+		return graphql.Null
+	}
+	return ec._RatingFacet(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Item) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecommendation2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRecommendation2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItem(ctx context.Context, sel ast.SelectionSet, v *service.Item) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Recommendation!")
+		return graphql.Null
+	}
+	return ec._Recommendation(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRecommendationReason2githubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐReason(ctx context.Context, sel ast.SelectionSet, v service.Reason) graphql.Marshaler {
+	return ec._RecommendationReason(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRecommendationReason2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []service.Reason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecommendationReason2githubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNRecommendationReasonKind2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationReasonKind(ctx context.Context, v any) (model.RecommendationReasonKind, error) {
+	var res model.RecommendationReasonKind
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRecommendationReasonKind2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationReasonKind(ctx context.Context, sel ast.SelectionSet, v model.RecommendationReasonKind) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNRecommendationStatus2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationStatus(ctx context.Context, sel ast.SelectionSet, v *model.RecommendationStatus) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RecommendationStatus!")
+		return graphql.Null
+	}
+	return ec._RecommendationStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRegion2githubᚗcomᚋshopsightᚋshopsightᚋstorageᚐRegion(ctx context.Context, sel ast.SelectionSet, v storage.Region) graphql.Marshaler {
@@ -11649,6 +21259,70 @@ func (ec *executionContext) marshalNReviewEdge2ᚖgithubᚗcomᚋshopsightᚋsho
 	return ec._ReviewEdge(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNReviewSearchEdge2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐReviewSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ReviewSearchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNReviewSearchEdge2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐReviewSearchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNReviewSearchEdge2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐReviewSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.ReviewSearchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewSearchEdge!")
+		return graphql.Null
+	}
+	return ec._ReviewSearchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNReviewSearchResult2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐReviewSearchResult(ctx context.Context, sel ast.SelectionSet, v *model.ReviewSearchResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ReviewSearchResult!")
+		return graphql.Null
+	}
+	return ec._ReviewSearchResult(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchEdge!")
+		return graphql.Null
+	}
+	return ec._SearchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchResult2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchResult(ctx context.Context, sel ast.SelectionSet, v *model.SearchResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SearchResult!")
+		return graphql.Null
+	}
+	return ec._SearchResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNSeller2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐSeller(ctx context.Context, sel ast.SelectionSet, v *storage.Seller) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Seller!")
@@ -11687,6 +21361,98 @@ func (ec *executionContext) marshalNSellerEdge2ᚖgithubᚗcomᚋshopsightᚋsho
 		return graphql.Null
 	}
 	return ec._SellerEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSeriesAnomaly2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesAnomalyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeriesAnomaly) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeriesAnomaly2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesAnomaly(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeriesAnomaly2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesAnomaly(ctx context.Context, sel ast.SelectionSet, v *model.SeriesAnomaly) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeriesAnomaly!")
+		return graphql.Null
+	}
+	return ec._SeriesAnomaly(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNSeriesGroup2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesGroup(ctx context.Context, v any) (model.SeriesGroup, error) {
+	var res model.SeriesGroup
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesGroup2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesGroup(ctx context.Context, sel ast.SelectionSet, v model.SeriesGroup) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) unmarshalNSeriesMetric2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesMetric(ctx context.Context, v any) (model.SeriesMetric, error) {
+	var res model.SeriesMetric
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNSeriesMetric2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesMetric(ctx context.Context, sel ast.SelectionSet, v model.SeriesMetric) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNSeriesPoint2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesPointᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeriesPoint) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeriesPoint2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesPoint(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSeriesPoint2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesPoint(ctx context.Context, sel ast.SelectionSet, v *model.SeriesPoint) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SeriesPoint!")
+		return graphql.Null
+	}
+	return ec._SeriesPoint(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSimilarProduct2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSimilarProductᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SimilarProduct) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSimilarProduct2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSimilarProduct(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNSimilarProduct2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSimilarProduct(ctx context.Context, sel ast.SelectionSet, v *model.SimilarProduct) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "SimilarProduct!")
+		return graphql.Null
+	}
+	return ec._SimilarProduct(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNString2string(ctx context.Context, v any) (string, error) {
@@ -11730,6 +21496,38 @@ func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel
 	}
 
 	return ret
+}
+
+func (ec *executionContext) marshalNTermFacet2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTermFacetᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.TermFacet) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNTermFacet2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTermFacet(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNTermFacet2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTermFacet(ctx context.Context, sel ast.SelectionSet, v *model.TermFacet) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TermFacet!")
+		return graphql.Null
+	}
+	return ec._TermFacet(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNTimeSeries2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTimeSeries(ctx context.Context, sel ast.SelectionSet, v *model.TimeSeries) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "TimeSeries!")
+		return graphql.Null
+	}
+	return ec._TimeSeries(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNUpdateProductInput2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐUpdateProductInput(ctx context.Context, v any) (model.UpdateProductInput, error) {
@@ -11785,6 +21583,30 @@ func (ec *executionContext) marshalNUserEdge2ᚖgithubᚗcomᚋshopsightᚋshops
 		return graphql.Null
 	}
 	return ec._UserEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWatchedSeries2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WatchedSeries) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWatchedSeries2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNWatchedSeries2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeries(ctx context.Context, sel ast.SelectionSet, v *model.WatchedSeries) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WatchedSeries!")
+		return graphql.Null
+	}
+	return ec._WatchedSeries(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalN__Directive2githubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐDirective(ctx context.Context, sel ast.SelectionSet, v introspection.Directive) graphql.Marshaler {
@@ -11929,6 +21751,22 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) unmarshalOAnomalyMethod2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAnomalyMethod(ctx context.Context, v any) (*model.AnomalyMethod, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.AnomalyMethod)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAnomalyMethod2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAnomalyMethod(ctx context.Context, sel ast.SelectionSet, v *model.AnomalyMethod) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalOAttributeInput2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAttributeInputᚄ(ctx context.Context, v any) ([]*model.AttributeInput, error) {
 	if v == nil {
 		return nil, nil
@@ -11976,6 +21814,30 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	return res
 }
 
+func (ec *executionContext) unmarshalOBoundingBox2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐBoundingBox(ctx context.Context, v any) (*model.BoundingBox, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputBoundingBox(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOCompareMode2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCompareMode(ctx context.Context, v any) (*model.CompareMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CompareMode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCompareMode2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCompareMode(ctx context.Context, sel ast.SelectionSet, v *model.CompareMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) unmarshalODateTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
 	if v == nil {
 		return nil, nil
@@ -12010,6 +21872,58 @@ func (ec *executionContext) marshalODecimal2ᚖgithubᚗcomᚋshopsightᚋshopsi
 	_ = ctx
 	res := MarshalMoney(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalODimension2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, v any) ([]model.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]model.Dimension, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDimension2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimension(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalODimension2ᚕgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimensionᚄ(ctx context.Context, sel ast.SelectionSet, v []model.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDimension2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimension(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalODimension2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimension(ctx context.Context, v any) (*model.Dimension, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Dimension)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODimension2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐDimension(ctx context.Context, sel ast.SelectionSet, v *model.Dimension) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐEvent(ctx context.Context, sel ast.SelectionSet, v *storage.Event) graphql.Marshaler {
@@ -12061,6 +21975,41 @@ var (
 	}
 )
 
+func (ec *executionContext) unmarshalOFloat2ᚕfloat64ᚄ(ctx context.Context, v any) ([]float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]float64, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNFloat2float64(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOFloat2ᚕfloat64ᚄ(ctx context.Context, sel ast.SelectionSet, v []float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNFloat2float64(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
 	if v == nil {
 		return nil, nil
@@ -12078,6 +22027,53 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	return graphql.WrapContextMarshaler(ctx, res)
 }
 
+func (ec *executionContext) marshalOForecastBacktest2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastBacktest(ctx context.Context, sel ast.SelectionSet, v *model.ForecastBacktest) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ForecastBacktest(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOForecastModel2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastModel(ctx context.Context, v any) (*model.ForecastModel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.ForecastModel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOForecastModel2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastModel(ctx context.Context, sel ast.SelectionSet, v *model.ForecastModel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOFusion2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFusion(ctx context.Context, v any) (*model.Fusion, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Fusion)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFusion2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFusion(ctx context.Context, sel ast.SelectionSet, v *model.Fusion) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOFusionWeights2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐFusionWeights(ctx context.Context, v any) (*model.FusionWeights, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputFusionWeights(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalOGeoPoint2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐGeoPoint(ctx context.Context, sel ast.SelectionSet, v *storage.GeoPoint) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -12091,6 +22087,73 @@ func (ec *executionContext) unmarshalOGeoPointInput2ᚖgithubᚗcomᚋshopsight�
 	}
 	res, err := ec.unmarshalInputGeoPointInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOGranularity2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐGranularity(ctx context.Context, v any) (*model.Granularity, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Granularity)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOGranularity2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐGranularity(ctx context.Context, sel ast.SelectionSet, v *model.Granularity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOHeatmapLevel2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHeatmapLevel(ctx context.Context, v any) (*model.HeatmapLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.HeatmapLevel)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOHeatmapLevel2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐHeatmapLevel(ctx context.Context, sel ast.SelectionSet, v *model.HeatmapLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNID2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNID2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
@@ -12127,6 +22190,47 @@ func (ec *executionContext) marshalOInt2ᚖint32(ctx context.Context, sel ast.Se
 	_ = ctx
 	res := graphql.MarshalInt32(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOMeasure2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasure(ctx context.Context, v any) (*model.Measure, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Measure)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMeasure2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMeasure(ctx context.Context, sel ast.SelectionSet, v *model.Measure) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
+func (ec *executionContext) unmarshalOMetricsFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsFilter(ctx context.Context, v any) (*model.MetricsFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputMetricsFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOMetricsOrder2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsOrderᚄ(ctx context.Context, v any) ([]*model.MetricsOrder, error) {
+	if v == nil {
+		return nil, nil
+	}
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]*model.MetricsOrder, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNMetricsOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐMetricsOrder(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
 }
 
 func (ec *executionContext) marshalOOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐOrder(ctx context.Context, sel ast.SelectionSet, v *storage.Order) graphql.Marshaler {
@@ -12175,6 +22279,14 @@ func (ec *executionContext) unmarshalORatingRange2ᚖgithubᚗcomᚋshopsightᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalORecommendationContext2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationContext(ctx context.Context, v any) (*model.RecommendationContext, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputRecommendationContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalORegionFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRegionFilter(ctx context.Context, v any) (*model.RegionFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -12205,6 +22317,37 @@ func (ec *executionContext) unmarshalOReviewRatingRange2ᚖgithubᚗcomᚋshopsi
 	}
 	res, err := ec.unmarshalInputReviewRatingRange(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSearchFacets2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchFacets(ctx context.Context, sel ast.SelectionSet, v *model.SearchFacets) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SearchFacets(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOSearchFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchFilter(ctx context.Context, v any) (*model.SearchFilter, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputSearchFilter(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOSearchMode2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchMode(ctx context.Context, v any) (*model.SearchMode, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.SearchMode)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSearchMode2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchMode(ctx context.Context, sel ast.SelectionSet, v *model.SearchMode) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOSeller2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐSeller(ctx context.Context, sel ast.SelectionSet, v *storage.Seller) graphql.Marshaler {
@@ -12299,6 +22442,30 @@ func (ec *executionContext) unmarshalOTimeRange2ᚖgithubᚗcomᚋshopsightᚋsh
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalOTopN2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTopN(ctx context.Context, v any) (*model.TopN, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputTopN(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOTrendingWindow2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTrendingWindow(ctx context.Context, v any) (*model.TrendingWindow, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.TrendingWindow)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTrendingWindow2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐTrendingWindow(ctx context.Context, sel ast.SelectionSet, v *model.TrendingWindow) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
+}
+
 func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐUser(ctx context.Context, sel ast.SelectionSet, v *storage.User) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -12312,6 +22479,22 @@ func (ec *executionContext) unmarshalOUserFilter2ᚖgithubᚗcomᚋshopsightᚋs
 	}
 	res, err := ec.unmarshalInputUserFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalOWeekday2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWeekday(ctx context.Context, v any) (*model.Weekday, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.Weekday)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWeekday2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWeekday(ctx context.Context, sel ast.SelectionSet, v *model.Weekday) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalO__EnumValue2ᚕgithubᚗcomᚋ99designsᚋgqlgenᚋgraphqlᚋintrospectionᚐEnumValueᚄ(ctx context.Context, sel ast.SelectionSet, v []introspection.EnumValue) graphql.Marshaler {

@@ -28,6 +28,8 @@ func TestNestedFieldsAreBatched(t *testing.T) {
 			orders(first: 5) { edges { node { id user { name } items { product { title } seller { name } } } } } } } } }`, 5},
 		{"products reviews and ratings", `{ products(first: %d) { edges { node { averageRating reviewCount
 			reviews(first: 5) { edges { node { user { name } product { title } order { id } } } } } } } }`, 6},
+		{"users reviews product", `{ users(first: %d) { edges { node { id
+			reviews(first: 5) { edges { node { rating product { title } } } } } } } }`, 3},
 		{"orders user", `{ orders(first: %d) { edges { node { user { name } } } } }`, 2},
 		{"events user product", `{ events(first: %d) { edges { node { user { name } product { title } } } } }`, 3},
 	}

@@ -25,7 +25,7 @@ func (r *queryResolver) Products(ctx context.Context, filter *model.ProductFilte
 	}
 	page, err := r.store.ListProducts(ctx, f, req)
 	if err != nil {
-		return nil, fmt.Errorf("list products: %w", err)
+		return nil, listingError("list products", err)
 	}
 	return productConnection(page, req), nil
 }
@@ -45,7 +45,7 @@ func (r *queryResolver) Sellers(ctx context.Context, filter *model.SellerFilter,
 	}
 	page, err := r.store.ListSellers(ctx, f, req)
 	if err != nil {
-		return nil, fmt.Errorf("list sellers: %w", err)
+		return nil, listingError("list sellers", err)
 	}
 	return sellerConnection(page, req), nil
 }
@@ -90,7 +90,7 @@ func (r *productResolver) Reviews(ctx context.Context, obj *storage.Product, fir
 	}
 	page, err := r.loaders(ctx).ReviewsByProduct.Load(ctx, loaders.ReviewsKey{ID: obj.ID, Page: req})
 	if err != nil {
-		return nil, fmt.Errorf("list reviews of product %q: %w", obj.ID, err)
+		return nil, listingError(fmt.Sprintf("list reviews of product %q", obj.ID), err)
 	}
 	return reviewConnection(page, req), nil
 }

@@ -36,12 +36,8 @@ func (r *mutationResolver) CreateProduct(ctx context.Context, input model.Create
 	if input.CreatedAt != nil {
 		p.CreatedAt = *input.CreatedAt
 	}
-	_, readErr := r.store.Product(ctx, p.ID)
-	if err := ensureAbsent(storage.KindProduct, p.ID, "updateProduct", readErr); err != nil {
-		return nil, err
-	}
-	if err := r.store.PutProducts(ctx, []storage.Product{p}); err != nil {
-		return nil, putError(storage.KindProduct, p.ID, err)
+	if err := r.store.WriteProducts(ctx, []storage.Product{p}, storage.InsertOnly); err != nil {
+		return nil, insertError(storage.KindProduct, p.ID, "updateProduct", err)
 	}
 	return &p, nil
 }
@@ -77,8 +73,8 @@ func (r *mutationResolver) UpdateProduct(ctx context.Context, id string, input m
 	if input.Language != nil {
 		old.Language = *input.Language
 	}
-	if err := r.store.PutProducts(ctx, []storage.Product{old}); err != nil {
-		return nil, putError(storage.KindProduct, id, err)
+	if err := r.store.WriteProducts(ctx, []storage.Product{old}, storage.UpdateOnly); err != nil {
+		return nil, updateError(storage.KindProduct, id, err)
 	}
 	return &old, nil
 }

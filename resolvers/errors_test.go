@@ -20,6 +20,8 @@ func TestBadInputErrors(t *testing.T) {
 		{"wrong argument type", `{ users(first: "ten") { totalCount } }`, nil, "GRAPHQL_VALIDATION_FAILED", "", "Int"},
 		{"wrong variable type", `query($n: Int) { users(first: $n) { totalCount } }`, map[string]any{"n": "ten"}, "GRAPHQL_VALIDATION_FAILED", "", "Int"},
 		{"bad cursor", `{ users(after: "not-a-cursor") { totalCount } }`, nil, "BAD_USER_INPUT", "after", "invalid cursor"},
+		{"bad nested cursor", `{ user(id: "u01") { reviews(after: "not-a-cursor") { totalCount } } }`, nil, "BAD_USER_INPUT", "after", "invalid cursor"},
+		{"cursor with NUL id", `{ orders(after: "AQAAAAAAAAAAAA") { totalCount } }`, nil, "BAD_USER_INPUT", "after", "invalid cursor"},
 		{"negative first", `{ users(first: -1) { totalCount } }`, nil, "BAD_USER_INPUT", "first", "invalid first -1"},
 		{"bad decimal in filter", `{ products(filter: {price: {min: "ten"}}) { totalCount } }`, nil, "BAD_USER_INPUT", "price.min", "invalid money amount"},
 		{"too many decimals", `{ products(filter: {price: {max: 1.999}}) { totalCount } }`, nil, "BAD_USER_INPUT", "price.max", "two fraction digits"},

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/shopsight/shopsight/graph/model"
 	"github.com/shopsight/shopsight/storage"
@@ -23,7 +22,7 @@ func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilter, f
 	}
 	page, err := r.store.ListEvents(ctx, f, req)
 	if err != nil {
-		return nil, fmt.Errorf("list events: %w", err)
+		return nil, listingError("list events", err)
 	}
 	return eventConnection(page, req), nil
 }

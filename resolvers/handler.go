@@ -19,6 +19,9 @@ import (
 	"github.com/shopsight/shopsight/graph"
 	"github.com/shopsight/shopsight/graph/errcode"
 	"github.com/shopsight/shopsight/graph/limits"
+	"github.com/shopsight/shopsight/index/search"
+	forecastsvc "github.com/shopsight/shopsight/ml/forecast/service"
+	"github.com/shopsight/shopsight/ml/recommend/service"
 	"github.com/shopsight/shopsight/resolvers/loaders"
 	"github.com/shopsight/shopsight/storage"
 )
@@ -41,6 +44,16 @@ type Options struct {
 	// OnOperation, when set, is called once per HTTP request after the
 	// response is written, for logging and metrics.
 	OnOperation func(ctx context.Context, stats OperationStats)
+	// Search returns the search service, or nil while it is loading or when
+	// the server has none; the search fields then fail.
+	Search func() *search.Service
+	// Recommender returns the service behind the recommendation fields, or
+	// nil while none is open; those fields then fail with INTERNAL.
+	Recommender func() *service.Service
+	// Forecast returns the service behind the series, forecast and
+	// anomaly fields, or nil when none is open; those fields then fail
+	// with INTERNAL.
+	Forecast func() *forecastsvc.Service
 }
 
 // OperationStats describes one served GraphQL request.
@@ -94,6 +107,26 @@ func (o Options) WithOnOperation(f func(context.Context, OperationStats)) Option
 	o.OnOperation = f
 	return o
 }
+
+// WithSearch sets the function that returns the search service.
+func (o Options) WithSearch(f func() *search.Service) Options { o.Search = f; return o }
+
+// WithRecommender serves the recommendation fields from s.
+func (o Options) WithRecommender(s *service.Service) Options {
+	o.Recommender = func() *service.Service { return s }
+	return o
+}
+
+// WithRecommenderFunc serves the recommendation fields from the service
+// that f returns at each request, for a service opened after the handler.
+func (o Options) WithRecommenderFunc(f func() *service.Service) Options {
+	o.Recommender = f
+	return o
+}
+
+// WithForecast serves the series, forecast and anomaly fields from the
+// service that f returns at each request.
+func (o Options) WithForecast(f func() *forecastsvc.Service) Options { o.Forecast = f; return o }
 
 // NewHandler returns an http.Handler serving the GraphQL API over store:
 // POST with a JSON body, and GET with query, operationName and variables

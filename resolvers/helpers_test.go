@@ -39,13 +39,26 @@ func (s *testServer) with(t *testing.T) *testServer {
 
 func newTestServer(t *testing.T, configure ...func(Options) Options) *testServer {
 	t.Helper()
+	return serveStore(t, openMemoryStore(t, storage.DefaultOptions("")), configure...)
+}
+
+// openMemoryStore opens an in-memory store with opts and closes it when the
+// test ends.
+func openMemoryStore(t *testing.T, opts storage.Options) *storage.Store {
+	t.Helper()
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-	store, err := storage.Open(storage.DefaultOptions("").WithInMemory(true).WithLogger(discard))
+	store, err := storage.Open(opts.WithInMemory(true).WithLogger(discard))
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { store.Close() })
+	return store
+}
 
+// serveStore starts a GraphQL test server over store.
+func serveStore(t *testing.T, store *storage.Store, configure ...func(Options) Options) *testServer {
+	t.Helper()
+	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ts := &testServer{t: t, store: store, rec: &statsRecorder{}}
 	// A longer loader wait than the default keeps batches whole on a busy
 	// test machine, where the N+1 test would otherwise flake.

@@ -10,25 +10,23 @@ import (
 	"github.com/shopsight/shopsight/storage"
 )
 
-// The store has no create-if-absent or update-if-present write, so the
-// mutations read first and then put.
+// Creates write with storage.InsertOnly and updates with
+// storage.UpdateOnly, so the store checks existence in the transaction of
+// the write. Two concurrent creates of one id give one record and one
+// BAD_USER_INPUT, and an update that races a delete gives NOT_FOUND instead
+// of writing the record back.
 //
-// TODO: two concurrent creates of one id both pass the existence check and
-// the second overwrites the first, and an update racing a delete writes the
-// record back. A conditional put in the store (one transaction for the
-// check and the write) would close both races.
+// NOTE: an update reads the record, merges the patch and writes the whole
+// record, so of two concurrent updates of one record the later write wins,
+// even for fields that only the earlier one set.
 
-// ensureAbsent returns BAD_USER_INPUT on field "id" when the read of a
-// record to be created found one.
-func ensureAbsent(kind storage.Kind, id, updateMutation string, readErr error) error {
-	switch {
-	case readErr == nil:
+// insertError maps the non-nil error of an InsertOnly write: an existing id
+// is BAD_USER_INPUT on field "id".
+func insertError(kind storage.Kind, id, updateMutation string, err error) error {
+	if errors.Is(err, storage.ErrExists) {
 		return errcode.BadInput("id", "%s %q already exists; use %s to change it or pick another id", kind, id, updateMutation)
-	case errors.Is(readErr, storage.ErrNotFound):
-		return nil
-	default:
-		return fmt.Errorf("check whether %s %q exists: %w", kind, id, readErr)
 	}
+	return putError(kind, id, err)
 }
 
 // checkExisting checks the point read of a record to be updated: it
@@ -41,6 +39,15 @@ func checkExisting(kind storage.Kind, id string, readErr error) error {
 		return fmt.Errorf("read %s %q: %w", kind, id, readErr)
 	}
 	return nil
+}
+
+// updateError maps the non-nil error of an UpdateOnly write: a record
+// deleted since the read is NOT_FOUND.
+func updateError(kind storage.Kind, id string, err error) error {
+	if errors.Is(err, storage.ErrNotFound) {
+		return errcode.NotFoundf("%s %q not found; check the id", kind, id)
+	}
+	return putError(kind, id, err)
 }
 
 // deleted returns id after a successful delete, or NOT_FOUND.

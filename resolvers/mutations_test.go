@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+
+	badger "github.com/dgraph-io/badger/v4"
 
 	"github.com/shopsight/shopsight/storage"
 )
@@ -158,5 +161,65 @@ func TestMutationErrors(t *testing.T) {
 				t.Errorf("message = %q, want it to contain %q", e.Message, tt.message)
 			}
 		})
+	}
+}
+
+// newRacingServer returns a seeded test server whose store calls race once,
+// inside the transaction of the first record write that matches. race runs
+// its own transaction, which commits between the mutation's reads and the
+// commit of the mutation's write, as a concurrent request's would. The
+// mutation's transaction then conflicts, and the store retries it on top of
+// race's write.
+func newRacingServer(t *testing.T, matches func(storage.RecordWrite) bool, race func(ctx context.Context, store *storage.Store) error) *testServer {
+	t.Helper()
+	var store *storage.Store
+	var fired atomic.Bool
+	hook := func(_ *badger.Txn, w storage.RecordWrite) error {
+		if !matches(w) || !fired.CompareAndSwap(false, true) {
+			return nil
+		}
+		return race(context.Background(), store)
+	}
+	store = openMemoryStore(t, storage.DefaultOptions("").WithWriteHook(hook))
+	seed(t, store)
+	return serveStore(t, store)
+}
+
+func TestCreateRacingCreateIsBadInput(t *testing.T) {
+	insertOfRace := func(w storage.RecordWrite) bool { return w.ID == "u-race" && w.Old == nil }
+	s := newRacingServer(t, insertOfRace, func(ctx context.Context, store *storage.Store) error {
+		return store.PutUsers(ctx, []storage.User{{ID: "u-race", Name: "First", SignupAt: base}})
+	})
+
+	e := s.fail(`mutation { createUser(input: {id: "u-race", name: "Second"}) { name } }`, nil)
+	if e.code() != "BAD_USER_INPUT" || e.field() != "id" {
+		t.Errorf("code, field = %q, %q; want BAD_USER_INPUT, id (message %q)", e.code(), e.field(), e.Message)
+	}
+	stored, err := s.store.User(context.Background(), "u-race")
+	if err != nil {
+		t.Fatalf("read u-race: %v", err)
+	}
+	if stored.Name != "First" {
+		t.Errorf("stored name = %q, want the first create's %q kept", stored.Name, "First")
+	}
+}
+
+func TestUpdateRacingDeleteIsNotFound(t *testing.T) {
+	updateOfRace := func(w storage.RecordWrite) bool { return w.ID == "p-race" && w.Old != nil && w.New != nil }
+	s := newRacingServer(t, updateOfRace, func(ctx context.Context, store *storage.Store) error {
+		return store.DeleteProduct(ctx, "p-race")
+	})
+	ctx := context.Background()
+	created := storage.Product{ID: "p-race", Title: "Original", Price: 100, Currency: "BRL", CreatedAt: base}
+	if err := s.store.PutProducts(ctx, []storage.Product{created}); err != nil {
+		t.Fatalf("put p-race: %v", err)
+	}
+
+	e := s.fail(`mutation { updateProduct(id: "p-race", input: {title: "Updated"}) { title } }`, nil)
+	if e.code() != "NOT_FOUND" {
+		t.Errorf("code = %q, want NOT_FOUND (message %q)", e.code(), e.Message)
+	}
+	if p, err := s.store.Product(ctx, "p-race"); !errors.Is(err, storage.ErrNotFound) {
+		t.Errorf("p-race after the update = %+v, %v; want not found (the update wrote it back)", p, err)
 	}
 }

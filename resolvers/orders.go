@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/shopsight/shopsight/graph/model"
@@ -24,7 +23,7 @@ func (r *queryResolver) Orders(ctx context.Context, filter *model.OrderFilter, f
 	}
 	page, err := r.store.ListOrders(ctx, f, req)
 	if err != nil {
-		return nil, fmt.Errorf("list orders: %w", err)
+		return nil, listingError("list orders", err)
 	}
 	return orderConnection(page, req), nil
 }

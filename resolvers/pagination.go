@@ -2,9 +2,8 @@ package resolvers
 
 import (
 	"context"
-	"encoding/base64"
-	"strings"
-	"unicode/utf8"
+	"errors"
+	"fmt"
 
 	"github.com/99designs/gqlgen/graphql"
 
@@ -31,10 +30,9 @@ func (r *Resolver) pageRequest(ctx context.Context, first *int32, after *string,
 		}
 		req.First = n
 	}
-	if after != nil && *after != "" {
-		if err := checkCursor(*after); err != nil {
-			return req, err
-		}
+	if after != nil {
+		// The store checks the cursor when it lists; listingError maps an
+		// invalid one to BAD_USER_INPUT.
 		req.After = *after
 	}
 	req.Desc = orderBy != nil && *orderBy == model.SortDirectionDesc
@@ -55,20 +53,13 @@ func selectsField(ctx context.Context, name string) bool {
 	return false
 }
 
-// checkCursor rejects a cursor the store could not have returned, so that a
-// bad `after` is BAD_USER_INPUT and not an internal error. The checks are
-// those of the store's cursor decoder: unpadded URL-safe base64 of a
-// version byte 1, an 8-byte time and a UTF-8 id without NUL.
-//
-// NOTE: this repeats the cursor format of storage/cursor.go because the
-// store returns a plain error for bad cursors; a storage.ErrInvalidCursor
-// sentinel would let this check go.
-func checkCursor(c string) error {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil || len(b) < 9 || b[0] != 1 || !utf8.Valid(b[9:]) || strings.IndexByte(string(b[9:]), 0) >= 0 {
-		return errcode.BadInput("after", "invalid cursor %q: pass the cursor of an edge or endCursor from a previous page of the same listing", c)
+// listingError wraps the error of a store listing with what was listed. An
+// invalid after cursor is BAD_USER_INPUT on field "after".
+func listingError(listing string, err error) error {
+	if errors.Is(err, storage.ErrInvalidCursor) {
+		return errcode.BadInputWrap("after", err)
 	}
-	return nil
+	return fmt.Errorf("%s: %w", listing, err)
 }
 
 // connectionParts returns the edges and the page info of a store page;

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/shopsight/shopsight/graph/model"
 	"github.com/shopsight/shopsight/storage"
@@ -19,7 +18,7 @@ func (r *queryResolver) Reviews(ctx context.Context, filter *model.ReviewFilter,
 	}
 	page, err := r.store.ListReviews(ctx, f, req)
 	if err != nil {
-		return nil, fmt.Errorf("list reviews: %w", err)
+		return nil, listingError("list reviews", err)
 	}
 	return reviewConnection(page, req), nil
 }

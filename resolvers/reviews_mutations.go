@@ -31,12 +31,8 @@ func (r *mutationResolver) CreateReview(ctx context.Context, input model.CreateR
 	if err := r.checkReviewRefs(ctx, &rv); err != nil {
 		return nil, err
 	}
-	_, readErr := r.store.Review(ctx, rv.ID)
-	if err := ensureAbsent(storage.KindReview, rv.ID, "updateReview", readErr); err != nil {
-		return nil, err
-	}
-	if err := r.store.PutReviews(ctx, []storage.Review{rv}); err != nil {
-		return nil, putError(storage.KindReview, rv.ID, err)
+	if err := r.store.WriteReviews(ctx, []storage.Review{rv}, storage.InsertOnly); err != nil {
+		return nil, insertError(storage.KindReview, rv.ID, "updateReview", err)
 	}
 	return &rv, nil
 }
@@ -92,8 +88,8 @@ func (r *mutationResolver) UpdateReview(ctx context.Context, id string, input mo
 	if input.Language != nil {
 		rv.Language = *input.Language
 	}
-	if err := r.store.PutReviews(ctx, []storage.Review{rv}); err != nil {
-		return nil, putError(storage.KindReview, id, err)
+	if err := r.store.WriteReviews(ctx, []storage.Review{rv}, storage.UpdateOnly); err != nil {
+		return nil, updateError(storage.KindReview, id, err)
 	}
 	return &rv, nil
 }

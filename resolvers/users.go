@@ -37,7 +37,7 @@ func (r *queryResolver) Users(ctx context.Context, filter *model.UserFilter, fir
 	}
 	page, err := r.store.ListUsers(ctx, f, req)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
+		return nil, listingError("list users", err)
 	}
 	return userConnection(page, req), nil
 }
@@ -56,7 +56,7 @@ func (r *userResolver) Orders(ctx context.Context, obj *storage.User, first *int
 	key := loaders.OrdersKey{UserID: obj.ID, Filter: loaders.NewOrderFilterKey(f), Page: req}
 	page, err := r.loaders(ctx).OrdersByUser.Load(ctx, key)
 	if err != nil {
-		return nil, fmt.Errorf("list orders of user %q: %w", obj.ID, err)
+		return nil, listingError(fmt.Sprintf("list orders of user %q", obj.ID), err)
 	}
 	return orderConnection(page, req), nil
 }
@@ -68,7 +68,7 @@ func (r *userResolver) Reviews(ctx context.Context, obj *storage.User, first *in
 	}
 	page, err := r.loaders(ctx).ReviewsByUser.Load(ctx, loaders.ReviewsKey{ID: obj.ID, Page: req})
 	if err != nil {
-		return nil, fmt.Errorf("list reviews of user %q: %w", obj.ID, err)
+		return nil, listingError(fmt.Sprintf("list reviews of user %q", obj.ID), err)
 	}
 	return reviewConnection(page, req), nil
 }

@@ -22,12 +22,8 @@ func (r *mutationResolver) CreateUser(ctx context.Context, input model.CreateUse
 	if input.SignupAt != nil {
 		u.SignupAt = *input.SignupAt
 	}
-	_, readErr := r.store.User(ctx, u.ID)
-	if err := ensureAbsent(storage.KindUser, u.ID, "updateUser", readErr); err != nil {
-		return nil, err
-	}
-	if err := r.store.PutUsers(ctx, []storage.User{u}); err != nil {
-		return nil, putError(storage.KindUser, u.ID, err)
+	if err := r.store.WriteUsers(ctx, []storage.User{u}, storage.InsertOnly); err != nil {
+		return nil, insertError(storage.KindUser, u.ID, "updateUser", err)
 	}
 	return &u, nil
 }
@@ -55,8 +51,8 @@ func (r *mutationResolver) UpdateUser(ctx context.Context, id string, input mode
 	if input.SignupAt != nil {
 		u.SignupAt = *input.SignupAt
 	}
-	if err := r.store.PutUsers(ctx, []storage.User{u}); err != nil {
-		return nil, putError(storage.KindUser, id, err)
+	if err := r.store.WriteUsers(ctx, []storage.User{u}, storage.UpdateOnly); err != nil {
+		return nil, updateError(storage.KindUser, id, err)
 	}
 	return &u, nil
 }

@@ -10,7 +10,7 @@ import (
 
 // The change log lists every record write and delete in commit order, so
 // that indexes kept outside Badger (full text, vectors, cached forecasts)
-// can follow the store: each keeps the sequence number it has applied and,
+// can follow the store. Each keeps the sequence number it has applied and,
 // after a crash, replays the changes after it. An entry names the record
 // only; a consumer reads the record's current state (or learns it was
 // deleted) from the store, so replaying an entry twice is harmless.

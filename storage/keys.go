@@ -19,6 +19,7 @@ import (
 //	0x03  embedding vectors (index/vectors)
 //	0x04  analytics rollups
 //	0x05  cached forecasts
+//	0x06  API keys (graph/auth)
 //
 // Metadata, behind a 0x00 byte so it sorts before everything else:
 //

@@ -1,7 +1,7 @@
-// Package storage keeps ShopSight's records in Badger: the key layout
-// (keys.go), the binary codec (codec.go), transactional writes with their
-// secondary indexes (write.go), point reads (read.go) and keyset-paginated
-// listings (list.go).
+// Package storage keeps ShopSight's records in Badger. keys.go documents
+// the key layout, codec.go the binary codec, write.go the transactional
+// writes with their secondary indexes, read.go the point reads, list.go the
+// keyset-paginated listings and changes.go the change log.
 package storage
 
 import (
@@ -48,6 +48,10 @@ type Options struct {
 	MemTableSize int64
 	// Hooks run inside every record write's transaction.
 	Hooks []WriteHook
+	// MinFreeBytes is the free disk space a write requires (see
+	// CheckFreeSpace). 0 derives it from MemTableSize; a negative value
+	// turns the check off.
+	MinFreeBytes int64
 }
 
 // DefaultOptions returns options for a store in dir.
@@ -80,6 +84,9 @@ func (o Options) WithWriteHook(h WriteHook) Options {
 // WithMemTableSize sets Badger's memtable size in bytes.
 func (o Options) WithMemTableSize(n int64) Options { o.MemTableSize = n; return o }
 
+// WithMinFreeBytes sets the free disk space in bytes that a write requires.
+func (o Options) WithMinFreeBytes(n int64) Options { o.MinFreeBytes = n; return o }
+
 // Store is a ShopSight data store. It is safe for concurrent use.
 type Store struct {
 	db     *badger.DB
@@ -89,8 +96,8 @@ type Store struct {
 	writes atomic.Int64
 }
 
-// ownerInfo is written to the store so that a second process can say who
-// holds the directory.
+// ownerInfo is written to the data directory so that a second process can
+// name the process that holds it.
 type ownerInfo struct {
 	PID     int       `json:"pid"`
 	Command string    `json:"command"`

@@ -72,6 +72,9 @@ type txnState struct {
 
 // update runs fn in a read-write transaction, retrying on write conflicts.
 func (s *Store) update(ctx context.Context, fn func(st *txnState) error) error {
+	if err := s.CheckFreeSpace(); err != nil {
+		return err
+	}
 	var err error
 	for attempt := 0; attempt < maxConflictRetries; attempt++ {
 		if err := ctx.Err(); err != nil {
@@ -164,7 +167,7 @@ func getRaw(txn *badger.Txn, key []byte) ([]byte, error) {
 	return item.ValueCopy(nil)
 }
 
-// recordOps is what the generic write path needs to know about a kind.
+// recordOps holds the per-kind functions of the generic write path.
 type recordOps[T any] struct {
 	kind   Kind
 	id     func(*T) string

@@ -19,9 +19,15 @@
 //	                           variable has the wrong type.
 //	METHOD_NOT_ALLOWED         the HTTP method does not allow the operation, such as a
 //	                           mutation sent with GET.
-//	UNAUTHENTICATED, FORBIDDEN reserved for access control; nothing returns them yet.
+//	CONFLICT                   the request conflicts with work in progress, such as
+//	                           starting a recommendation training while one runs.
+//	UNAUTHENTICATED            the request has no valid API key (missing, malformed,
+//	                           unknown or revoked); HTTP status 401.
+//	FORBIDDEN                  the API key's role does not allow the operation;
+//	                           extensions.requiredRole and extensions.role name both.
 //
-// The same list is the ErrorCode enum of schema/common.graphqls.
+// The same list is the ErrorCode enum of schema/common.graphqls, which
+// schema/recommend.graphqls extends with CONFLICT.
 package errcode
 
 import (

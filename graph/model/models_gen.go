@@ -22,6 +22,21 @@ type AttributeInput struct {
 	Value string `json:"value"`
 }
 
+type BoundingBox struct {
+	MinLat float64 `json:"minLat"`
+	MinLon float64 `json:"minLon"`
+	MaxLat float64 `json:"maxLat"`
+	MaxLon float64 `json:"maxLon"`
+}
+
+type Cohort struct {
+	Month time.Time `json:"month"`
+	Users int32     `json:"users"`
+	// Users with an order in month k after the cohort month, k = 0 … periods.
+	Active    []int32    `json:"active"`
+	Retention []*float64 `json:"retention"`
+}
+
 type CreateProductInput struct {
 	ID          string   `json:"id"`
 	Title       string   `json:"title"`
@@ -85,13 +100,147 @@ type EventFilter struct {
 	At        *TimeRange         `json:"at,omitempty"`
 }
 
+type Forecast struct {
+	Points []*ForecastPoint `json:"points"`
+	// The fitted form, such as ETS(A,N,A).
+	Model          string               `json:"model"`
+	RequestedModel ForecastModel        `json:"requestedModel"`
+	Parameters     []*ForecastParameter `json:"parameters"`
+	// Null when the history is too short for one backtest origin.
+	Backtest *ForecastBacktest `json:"backtest,omitempty"`
+	History  []*SeriesPoint    `json:"history"`
+	// True when the forecast came from the cache.
+	Cached   bool      `json:"cached"`
+	FittedAt time.Time `json:"fittedAt"`
+}
+
+// Rolling-origin accuracy: up to 3 origins, each holding out horizon buckets.
+type ForecastBacktest struct {
+	Origins int32   `json:"origins"`
+	Mae     float64 `json:"mae"`
+	Rmse    float64 `json:"rmse"`
+	// Symmetric MAPE in percent.
+	Smape float64 `json:"smape"`
+	// Null when the training windows are constant.
+	Mase *float64 `json:"mase,omitempty"`
+}
+
+type ForecastParameter struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+}
+
+type ForecastPoint struct {
+	Start   time.Time `json:"start"`
+	Mean    float64   `json:"mean"`
+	Lower80 float64   `json:"lower80"`
+	Upper80 float64   `json:"upper80"`
+	Lower95 float64   `json:"lower95"`
+	Upper95 float64   `json:"upper95"`
+}
+
+type FunnelRow struct {
+	Time  *time.Time    `json:"time,omitempty"`
+	Steps []*FunnelStep `json:"steps"`
+}
+
+type FunnelStep struct {
+	Step                   storage.EventType `json:"step"`
+	Sessions               int32             `json:"sessions"`
+	ConversionFromStart    *float64          `json:"conversionFromStart,omitempty"`
+	ConversionFromPrevious *float64          `json:"conversionFromPrevious,omitempty"`
+}
+
+// FusionWeights weigh the normalized keyword and vector scores of WEIGHTED
+// fusion. They must not be negative, nor both 0.
+type FusionWeights struct {
+	Keyword float64 `json:"keyword"`
+	Vector  float64 `json:"vector"`
+}
+
 type GeoPointInput struct {
 	Lat float64 `json:"lat"`
 	Lon float64 `json:"lon"`
 }
 
+type HeatCell struct {
+	// Geohash, country/state or country/state/city.
+	Key     string        `json:"key"`
+	Lat     float64       `json:"lat"`
+	Lon     float64       `json:"lon"`
+	Orders  int32         `json:"orders"`
+	Revenue storage.Money `json:"revenue"`
+}
+
+type Highlight struct {
+	// "title" or "description" for products, "title" or "text" for reviews.
+	Field     string   `json:"field"`
+	Fragments []string `json:"fragments"`
+}
+
+type MetricValue struct {
+	Measure Measure `json:"measure"`
+	// Exact decimal text: integers for counts, two fraction digits for money, four for averages and rates; null when undefined.
+	Value *string `json:"value,omitempty"`
+	// The amount for REVENUE, FREIGHT and AVG_ORDER_VALUE; null for other measures.
+	Amount *storage.Money `json:"amount,omitempty"`
+	// value as a float.
+	Number *float64 `json:"number,omitempty"`
+	// Value in the previous period, with compare.
+	Previous *string `json:"previous,omitempty"`
+	// (value − previous) / previous, with compare; null when previous is 0 or undefined.
+	Change *float64 `json:"change,omitempty"`
+}
+
+type MetricsFilter struct {
+	Region *RegionFilter `json:"region,omitempty"`
+	// Category path prefix: matches the whole subtree.
+	Category    []string `json:"category,omitempty"`
+	SellerID    *string  `json:"sellerId,omitempty"`
+	ProductID   *string  `json:"productId,omitempty"`
+	Status      *string  `json:"status,omitempty"`
+	PaymentType *string  `json:"paymentType,omitempty"`
+	// Keeps orders whose delivery location is in the box.
+	BoundingBox *BoundingBox `json:"boundingBox,omitempty"`
+}
+
+// Sorts by one measure or one dimension; set exactly one.
+type MetricsOrder struct {
+	Measure   *Measure       `json:"measure,omitempty"`
+	Dimension *Dimension     `json:"dimension,omitempty"`
+	Direction *SortDirection `json:"direction,omitempty"`
+}
+
+type MetricsResult struct {
+	Rows []*MetricsRow `json:"rows"`
+	// True when first cut the rows.
+	Truncated bool `json:"truncated"`
+	// Whether the rollups or a scan of the orders answered.
+	Source MetricsSource `json:"source"`
+}
+
+type MetricsRow struct {
+	// Start of the time bucket.
+	Time        *time.Time `json:"time,omitempty"`
+	Country     *string    `json:"country,omitempty"`
+	State       *string    `json:"state,omitempty"`
+	City        *string    `json:"city,omitempty"`
+	Category    []string   `json:"category,omitempty"`
+	SellerID    *string    `json:"sellerId,omitempty"`
+	ProductID   *string    `json:"productId,omitempty"`
+	PaymentType *string    `json:"paymentType,omitempty"`
+	// True for the row that sums the groups outside the top N.
+	Others bool           `json:"others"`
+	Values []*MetricValue `json:"values"`
+}
+
 // Mutation is the root of all writes. The domain files add its fields.
 type Mutation struct {
+}
+
+type NearOrder struct {
+	Order      *storage.Order `json:"order"`
+	DistanceKm float64        `json:"distanceKm"`
 }
 
 type OrderConnection struct {
@@ -133,6 +282,15 @@ type PageInfo struct {
 	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// PriceFacet is a price bucket: from is inclusive, to exclusive, and a null
+// bound is open.
+type PriceFacet struct {
+	Name  string         `json:"name"`
+	From  *storage.Money `json:"from,omitempty"`
+	To    *storage.Money `json:"to,omitempty"`
+	Count int32          `json:"count"`
+}
+
 // PriceRange selects prices p with min <= p <= max. A missing bound is open.
 type PriceRange struct {
 	Min *storage.Money `json:"min,omitempty"`
@@ -165,11 +323,58 @@ type ProductFilter struct {
 type Query struct {
 }
 
+// RatingFacet is a mean-rating bucket: from is inclusive, to exclusive, and a
+// null bound is open. Products without reviews have rating 0.
+type RatingFacet struct {
+	Name  string   `json:"name"`
+	From  *float64 `json:"from,omitempty"`
+	To    *float64 `json:"to,omitempty"`
+	Count int32    `json:"count"`
+}
+
 // RatingRange selects mean ratings r with min <= r <= max, each between 1 and 5.
 // Products without reviews never match a rating range.
 type RatingRange struct {
 	Min *float64 `json:"min,omitempty"`
 	Max *float64 `json:"max,omitempty"`
+}
+
+// RecommendationContext describes the request's situation.
+type RecommendationContext struct {
+	// A region key such as "BR-SP", or a subdivision code such as "SP" that
+	// selects the first matching region. Without it, the user's region is used,
+	// or all regions for an unknown user. A well-formed region without orders
+	// or events selects all regions.
+	Region *string `json:"region,omitempty"`
+	// When the session products were viewed; now when omitted.
+	Time *time.Time `json:"time,omitempty"`
+	// The products viewed in the current session, oldest first. They seed the
+	// session, content and bought-together models and are never recommended back.
+	// An id that is not in the catalog is NOT_FOUND.
+	SessionProductIds []string `json:"sessionProductIds,omitempty"`
+	// A category path prefix, such as ["electronics", "phones"], compared
+	// case-insensitively. Only products under it are returned.
+	Category []string `json:"category,omitempty"`
+}
+
+// RecommendationStatus is the state of the background training.
+type RecommendationStatus struct {
+	Running bool `json:"running"`
+	// The stage of the running or last training: load, dataset, factors,
+	// copurchase, coview, bought_together, popularity, content or save. Null
+	// before the first training since the server started.
+	Stage *string `json:"stage,omitempty"`
+	// The progress within the stage. In load, done counts the orders and events
+	// read out of total; in save, the model blobs written. Other stages report 0
+	// of 1 when they start and 1 of 1 when they end.
+	Done  int32 `json:"done"`
+	Total int32 `json:"total"`
+	// When the running or last training started; null before the first one.
+	StartedAt *time.Time `json:"startedAt,omitempty"`
+	// The id of the serving model version, or null while popularity computed at startup serves.
+	LastVersion *string `json:"lastVersion,omitempty"`
+	// The error of the last training or model load, or null.
+	LastError *string `json:"lastError,omitempty"`
 }
 
 // RegionFilter selects a region and everything below it. A state needs a
@@ -216,6 +421,71 @@ type ReviewRatingRange struct {
 	Max *int32 `json:"max,omitempty"`
 }
 
+type ReviewSearchEdge struct {
+	Node       *storage.Review `json:"node"`
+	Score      float64         `json:"score"`
+	Highlights []*Highlight    `json:"highlights"`
+	Cursor     string          `json:"cursor"`
+}
+
+// ReviewSearchResult is a page of review search hits; cursors are opaque
+// offsets, as in SearchResult.
+type ReviewSearchResult struct {
+	TotalCount int32               `json:"totalCount"`
+	Edges      []*ReviewSearchEdge `json:"edges"`
+	PageInfo   *PageInfo           `json:"pageInfo"`
+}
+
+type SearchEdge struct {
+	Node *storage.Product `json:"node"`
+	// Bleve's score for KEYWORD, the cosine similarity for SEMANTIC, the fused score for HYBRID.
+	Score float64 `json:"score"`
+	// The 1-based rank in the keyword ranking, or null when the product is not in it.
+	KeywordRank *int32 `json:"keywordRank,omitempty"`
+	// The 1-based rank in the vector ranking, or null when the product is not in it.
+	VectorRank *int32 `json:"vectorRank,omitempty"`
+	// Fragments of the matched fields with the matched words in <mark></mark> and the rest HTML-escaped.
+	Highlights []*Highlight `json:"highlights"`
+	Cursor     string       `json:"cursor"`
+}
+
+type SearchFacets struct {
+	// Every level of the category path, joined with "/", most frequent first.
+	Category []*TermFacet   `json:"category"`
+	Price    []*PriceFacet  `json:"price"`
+	Rating   []*RatingFacet `json:"rating"`
+	Region   []*TermFacet   `json:"region"`
+}
+
+// SearchFilter restricts a search; both retrievers apply it before they cut
+// their ranking, so a selective filter still fills the page.
+type SearchFilter struct {
+	// A category path prefix; matches the category and its subtree.
+	Category []string    `json:"category,omitempty"`
+	Price    *PriceRange `json:"price,omitempty"`
+	// Minimum mean review rating; products without reviews count as 0.
+	MinRating *float64 `json:"minRating,omitempty"`
+	// A country code such as "BR", or country-state such as "BR-SP": the product was ordered to that region.
+	Region *string `json:"region,omitempty"`
+	// The detected language of the product text, such as "en" or "zh".
+	Language *string `json:"language,omitempty"`
+}
+
+// SearchResult is a page of product search hits. Cursors are opaque offsets
+// into the ranking at the time of each request, not snapshots: when the index
+// changes between two requests, a hit may repeat or be skipped.
+type SearchResult struct {
+	// The number of matches: text matches for KEYWORD, products with a vector
+	// that pass the filter for SEMANTIC, and for HYBRID the text matches plus the
+	// vector candidates (the top 100 or the page depth, whichever is larger).
+	// SEMANTIC and HYBRID page through at most 1000 hits.
+	TotalCount int32         `json:"totalCount"`
+	Edges      []*SearchEdge `json:"edges"`
+	PageInfo   *PageInfo     `json:"pageInfo"`
+	// Counts over the same products as totalCount; null unless selected.
+	Facets *SearchFacets `json:"facets,omitempty"`
+}
+
 type SellerConnection struct {
 	Edges    []*SellerEdge `json:"edges"`
 	PageInfo *PageInfo     `json:"pageInfo"`
@@ -232,10 +502,47 @@ type SellerFilter struct {
 	Region *RegionFilter `json:"region,omitempty"`
 }
 
+type SeriesAnomaly struct {
+	Start     time.Time        `json:"start"`
+	Value     float64          `json:"value"`
+	Expected  float64          `json:"expected"`
+	Score     float64          `json:"score"`
+	Direction AnomalyDirection `json:"direction"`
+}
+
+type SeriesPoint struct {
+	Start time.Time `json:"start"`
+	Value float64   `json:"value"`
+}
+
+type SimilarProduct struct {
+	Product *storage.Product `json:"product"`
+	// Cosine similarity with vectors, or Bleve's text score without a text model.
+	Score float64 `json:"score"`
+}
+
+type TermFacet struct {
+	Value string `json:"value"`
+	Count int32  `json:"count"`
+}
+
 // TimeRange selects instants t with from <= t < to. A missing bound is open.
 type TimeRange struct {
 	From *time.Time `json:"from,omitempty"`
 	To   *time.Time `json:"to,omitempty"`
+}
+
+type TimeSeries struct {
+	Points []*SeriesPoint `json:"points"`
+	// Buckets per seasonal cycle.
+	Season   int32  `json:"season"`
+	TimeZone string `json:"timeZone"`
+}
+
+type TopN struct {
+	N int32 `json:"n"`
+	// Ranking measure; the first requested measure when null.
+	By *Measure `json:"by,omitempty"`
 }
 
 // UpdateProductInput changes the fields it sets and keeps the others; a set
@@ -285,6 +592,308 @@ type UserFilter struct {
 	SignedUp *TimeRange    `json:"signedUp,omitempty"`
 }
 
+type WatchedSeries struct {
+	Metric      SeriesMetric        `json:"metric"`
+	GroupBy     SeriesGroup         `json:"groupBy"`
+	ID          *string             `json:"id,omitempty"`
+	Granularity ForecastGranularity `json:"granularity"`
+	TimeZone    string              `json:"timeZone"`
+	Method      AnomalyMethod       `json:"method"`
+	UpdatedAt   time.Time           `json:"updatedAt"`
+	Anomalies   []*SeriesAnomaly    `json:"anomalies"`
+}
+
+type AnomalyDirection string
+
+const (
+	AnomalyDirectionUp   AnomalyDirection = "UP"
+	AnomalyDirectionDown AnomalyDirection = "DOWN"
+)
+
+var AllAnomalyDirection = []AnomalyDirection{
+	AnomalyDirectionUp,
+	AnomalyDirectionDown,
+}
+
+func (e AnomalyDirection) IsValid() bool {
+	switch e {
+	case AnomalyDirectionUp, AnomalyDirectionDown:
+		return true
+	}
+	return false
+}
+
+func (e AnomalyDirection) String() string {
+	return string(e)
+}
+
+func (e *AnomalyDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AnomalyDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AnomalyDirection", str)
+	}
+	return nil
+}
+
+func (e AnomalyDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AnomalyDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AnomalyDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type AnomalyMethod string
+
+const (
+	// Points outside the one-step-ahead 95 % interval of an ETS model.
+	AnomalyMethodInterval AnomalyMethod = "INTERVAL"
+	// Seasonal decomposition, then remainders more than 3.5 MADs from the median.
+	AnomalyMethodRobust AnomalyMethod = "ROBUST"
+	// Seasonal decomposition, then the generalized ESD test (alpha 0.05).
+	AnomalyMethodGesd AnomalyMethod = "GESD"
+)
+
+var AllAnomalyMethod = []AnomalyMethod{
+	AnomalyMethodInterval,
+	AnomalyMethodRobust,
+	AnomalyMethodGesd,
+}
+
+func (e AnomalyMethod) IsValid() bool {
+	switch e {
+	case AnomalyMethodInterval, AnomalyMethodRobust, AnomalyMethodGesd:
+		return true
+	}
+	return false
+}
+
+func (e AnomalyMethod) String() string {
+	return string(e)
+}
+
+func (e *AnomalyMethod) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AnomalyMethod(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AnomalyMethod", str)
+	}
+	return nil
+}
+
+func (e AnomalyMethod) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AnomalyMethod) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AnomalyMethod) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CohortBy string
+
+const (
+	CohortBySignup     CohortBy = "SIGNUP"
+	CohortByFirstOrder CohortBy = "FIRST_ORDER"
+)
+
+var AllCohortBy = []CohortBy{
+	CohortBySignup,
+	CohortByFirstOrder,
+}
+
+func (e CohortBy) IsValid() bool {
+	switch e {
+	case CohortBySignup, CohortByFirstOrder:
+		return true
+	}
+	return false
+}
+
+func (e CohortBy) String() string {
+	return string(e)
+}
+
+func (e *CohortBy) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CohortBy(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CohortBy", str)
+	}
+	return nil
+}
+
+func (e CohortBy) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CohortBy) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CohortBy) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type CompareMode string
+
+const (
+	// The same number of buckets just before from (the span to − from without TIME).
+	CompareModePreviousPeriod CompareMode = "PREVIOUS_PERIOD"
+)
+
+var AllCompareMode = []CompareMode{
+	CompareModePreviousPeriod,
+}
+
+func (e CompareMode) IsValid() bool {
+	switch e {
+	case CompareModePreviousPeriod:
+		return true
+	}
+	return false
+}
+
+func (e CompareMode) String() string {
+	return string(e)
+}
+
+func (e *CompareMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CompareMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CompareMode", str)
+	}
+	return nil
+}
+
+func (e CompareMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CompareMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CompareMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Dimension string
+
+const (
+	DimensionTime        Dimension = "TIME"
+	DimensionCountry     Dimension = "COUNTRY"
+	DimensionState       Dimension = "STATE"
+	DimensionCity        Dimension = "CITY"
+	DimensionCategory    Dimension = "CATEGORY"
+	DimensionSeller      Dimension = "SELLER"
+	DimensionProduct     Dimension = "PRODUCT"
+	DimensionPaymentType Dimension = "PAYMENT_TYPE"
+)
+
+var AllDimension = []Dimension{
+	DimensionTime,
+	DimensionCountry,
+	DimensionState,
+	DimensionCity,
+	DimensionCategory,
+	DimensionSeller,
+	DimensionProduct,
+	DimensionPaymentType,
+}
+
+func (e Dimension) IsValid() bool {
+	switch e {
+	case DimensionTime, DimensionCountry, DimensionState, DimensionCity, DimensionCategory, DimensionSeller, DimensionProduct, DimensionPaymentType:
+		return true
+	}
+	return false
+}
+
+func (e Dimension) String() string {
+	return string(e)
+}
+
+func (e *Dimension) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Dimension(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Dimension", str)
+	}
+	return nil
+}
+
+func (e Dimension) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Dimension) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Dimension) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 // ErrorCode lists the values of `extensions.code` that every error carries.
 type ErrorCode string
 
@@ -307,6 +916,8 @@ const (
 	ErrorCodeUnauthenticated ErrorCode = "UNAUTHENTICATED"
 	// Reserved for access control: the credentials do not allow the operation.
 	ErrorCodeForbidden ErrorCode = "FORBIDDEN"
+	// The request conflicts with work in progress, such as starting a training while one runs. Retry after it finishes.
+	ErrorCodeConflict ErrorCode = "CONFLICT"
 )
 
 var AllErrorCode = []ErrorCode{
@@ -319,11 +930,12 @@ var AllErrorCode = []ErrorCode{
 	ErrorCodeMethodNotAllowed,
 	ErrorCodeUnauthenticated,
 	ErrorCodeForbidden,
+	ErrorCodeConflict,
 }
 
 func (e ErrorCode) IsValid() bool {
 	switch e {
-	case ErrorCodeBadUserInput, ErrorCodeNotFound, ErrorCodeLimitExceeded, ErrorCodeInternal, ErrorCodeGraphqlParseFailed, ErrorCodeGraphqlValidationFailed, ErrorCodeMethodNotAllowed, ErrorCodeUnauthenticated, ErrorCodeForbidden:
+	case ErrorCodeBadUserInput, ErrorCodeNotFound, ErrorCodeLimitExceeded, ErrorCodeInternal, ErrorCodeGraphqlParseFailed, ErrorCodeGraphqlValidationFailed, ErrorCodeMethodNotAllowed, ErrorCodeUnauthenticated, ErrorCodeForbidden, ErrorCodeConflict:
 		return true
 	}
 	return false
@@ -359,6 +971,708 @@ func (e *ErrorCode) UnmarshalJSON(b []byte) error {
 }
 
 func (e ErrorCode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Bucket length: DAY (season 7), WEEK (ISO, Monday start, season 52) or MONTH (season 12).
+type ForecastGranularity string
+
+const (
+	ForecastGranularityDay   ForecastGranularity = "DAY"
+	ForecastGranularityWeek  ForecastGranularity = "WEEK"
+	ForecastGranularityMonth ForecastGranularity = "MONTH"
+)
+
+var AllForecastGranularity = []ForecastGranularity{
+	ForecastGranularityDay,
+	ForecastGranularityWeek,
+	ForecastGranularityMonth,
+}
+
+func (e ForecastGranularity) IsValid() bool {
+	switch e {
+	case ForecastGranularityDay, ForecastGranularityWeek, ForecastGranularityMonth:
+		return true
+	}
+	return false
+}
+
+func (e ForecastGranularity) String() string {
+	return string(e)
+}
+
+func (e *ForecastGranularity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ForecastGranularity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ForecastGranularity", str)
+	}
+	return nil
+}
+
+func (e ForecastGranularity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ForecastGranularity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ForecastGranularity) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type ForecastModel string
+
+const (
+	// Chooses among seasonal naive, ETS, ARIMA and their mean by backtest MASE.
+	ForecastModelAuto          ForecastModel = "AUTO"
+	ForecastModelSeasonalNaive ForecastModel = "SEASONAL_NAIVE"
+	ForecastModelEts           ForecastModel = "ETS"
+	ForecastModelArima         ForecastModel = "ARIMA"
+	// Available only in builds that register an LSTM model; otherwise BAD_USER_INPUT.
+	ForecastModelLstm ForecastModel = "LSTM"
+)
+
+var AllForecastModel = []ForecastModel{
+	ForecastModelAuto,
+	ForecastModelSeasonalNaive,
+	ForecastModelEts,
+	ForecastModelArima,
+	ForecastModelLstm,
+}
+
+func (e ForecastModel) IsValid() bool {
+	switch e {
+	case ForecastModelAuto, ForecastModelSeasonalNaive, ForecastModelEts, ForecastModelArima, ForecastModelLstm:
+		return true
+	}
+	return false
+}
+
+func (e ForecastModel) String() string {
+	return string(e)
+}
+
+func (e *ForecastModel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = ForecastModel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid ForecastModel", str)
+	}
+	return nil
+}
+
+func (e ForecastModel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *ForecastModel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e ForecastModel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Fusion selects how HYBRID search combines the keyword and vector rankings.
+type Fusion string
+
+const (
+	// Reciprocal rank fusion: score = Σ 1/(60 + rank) over the rankings a product is in.
+	FusionRrf Fusion = "RRF"
+	// Weighted sum of each ranking's scores after min-max normalization to [0, 1]; see `weights`.
+	FusionWeighted Fusion = "WEIGHTED"
+)
+
+var AllFusion = []Fusion{
+	FusionRrf,
+	FusionWeighted,
+}
+
+func (e Fusion) IsValid() bool {
+	switch e {
+	case FusionRrf, FusionWeighted:
+		return true
+	}
+	return false
+}
+
+func (e Fusion) String() string {
+	return string(e)
+}
+
+func (e *Fusion) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Fusion(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Fusion", str)
+	}
+	return nil
+}
+
+func (e Fusion) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Fusion) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Fusion) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Granularity string
+
+const (
+	GranularityHour    Granularity = "HOUR"
+	GranularityDay     Granularity = "DAY"
+	GranularityWeek    Granularity = "WEEK"
+	GranularityMonth   Granularity = "MONTH"
+	GranularityQuarter Granularity = "QUARTER"
+	GranularityYear    Granularity = "YEAR"
+)
+
+var AllGranularity = []Granularity{
+	GranularityHour,
+	GranularityDay,
+	GranularityWeek,
+	GranularityMonth,
+	GranularityQuarter,
+	GranularityYear,
+}
+
+func (e Granularity) IsValid() bool {
+	switch e {
+	case GranularityHour, GranularityDay, GranularityWeek, GranularityMonth, GranularityQuarter, GranularityYear:
+		return true
+	}
+	return false
+}
+
+func (e Granularity) String() string {
+	return string(e)
+}
+
+func (e *Granularity) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Granularity(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Granularity", str)
+	}
+	return nil
+}
+
+func (e Granularity) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Granularity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Granularity) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type HeatmapLevel string
+
+const (
+	HeatmapLevelGeohash HeatmapLevel = "GEOHASH"
+	HeatmapLevelState   HeatmapLevel = "STATE"
+	HeatmapLevelCity    HeatmapLevel = "CITY"
+)
+
+var AllHeatmapLevel = []HeatmapLevel{
+	HeatmapLevelGeohash,
+	HeatmapLevelState,
+	HeatmapLevelCity,
+}
+
+func (e HeatmapLevel) IsValid() bool {
+	switch e {
+	case HeatmapLevelGeohash, HeatmapLevelState, HeatmapLevelCity:
+		return true
+	}
+	return false
+}
+
+func (e HeatmapLevel) String() string {
+	return string(e)
+}
+
+func (e *HeatmapLevel) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = HeatmapLevel(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid HeatmapLevel", str)
+	}
+	return nil
+}
+
+func (e HeatmapLevel) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *HeatmapLevel) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e HeatmapLevel) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Measure string
+
+const (
+	MeasureOrders Measure = "ORDERS"
+	MeasureUnits  Measure = "UNITS"
+	// Item price × quantity, without freight.
+	MeasureRevenue Measure = "REVENUE"
+	MeasureFreight Measure = "FREIGHT"
+	// Distinct users with an order (always computed by a scan).
+	MeasureCustomers     Measure = "CUSTOMERS"
+	MeasureAvgOrderValue Measure = "AVG_ORDER_VALUE"
+	MeasureAvgRating     Measure = "AVG_RATING"
+	MeasureReviews       Measure = "REVIEWS"
+	// Mean days from purchase to delivery over delivered orders.
+	MeasureDeliveryDays Measure = "DELIVERY_DAYS"
+	// Share of delivered orders with an estimate that were delivered after it.
+	MeasureLateDeliveryRate Measure = "LATE_DELIVERY_RATE"
+)
+
+var AllMeasure = []Measure{
+	MeasureOrders,
+	MeasureUnits,
+	MeasureRevenue,
+	MeasureFreight,
+	MeasureCustomers,
+	MeasureAvgOrderValue,
+	MeasureAvgRating,
+	MeasureReviews,
+	MeasureDeliveryDays,
+	MeasureLateDeliveryRate,
+}
+
+func (e Measure) IsValid() bool {
+	switch e {
+	case MeasureOrders, MeasureUnits, MeasureRevenue, MeasureFreight, MeasureCustomers, MeasureAvgOrderValue, MeasureAvgRating, MeasureReviews, MeasureDeliveryDays, MeasureLateDeliveryRate:
+		return true
+	}
+	return false
+}
+
+func (e Measure) String() string {
+	return string(e)
+}
+
+func (e *Measure) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Measure(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Measure", str)
+	}
+	return nil
+}
+
+func (e Measure) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Measure) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Measure) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type MetricsSource string
+
+const (
+	MetricsSourceRollup MetricsSource = "ROLLUP"
+	MetricsSourceScan   MetricsSource = "SCAN"
+)
+
+var AllMetricsSource = []MetricsSource{
+	MetricsSourceRollup,
+	MetricsSourceScan,
+}
+
+func (e MetricsSource) IsValid() bool {
+	switch e {
+	case MetricsSourceRollup, MetricsSourceScan:
+		return true
+	}
+	return false
+}
+
+func (e MetricsSource) String() string {
+	return string(e)
+}
+
+func (e *MetricsSource) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = MetricsSource(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid MetricsSource", str)
+	}
+	return nil
+}
+
+func (e MetricsSource) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *MetricsSource) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e MetricsSource) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// RecommendationReasonKind names the signal behind a reason.
+type RecommendationReasonKind string
+
+const (
+	// Users with similar histories chose it (the ALS or BPR factor model).
+	RecommendationReasonKindCollaborative RecommendationReasonKind = "COLLABORATIVE"
+	// It is often interacted with by users who viewed the related product.
+	RecommendationReasonKindSimilarToViewed RecommendationReasonKind = "SIMILAR_TO_VIEWED"
+	// It is often interacted with by users who added the related product to the cart.
+	RecommendationReasonKindSimilarToCarted RecommendationReasonKind = "SIMILAR_TO_CARTED"
+	// It is often interacted with by users who bought the related product.
+	RecommendationReasonKindSimilarToPurchased RecommendationReasonKind = "SIMILAR_TO_PURCHASED"
+	// It is often in the same order as the related product.
+	RecommendationReasonKindBoughtTogether RecommendationReasonKind = "BOUGHT_TOGETHER"
+	// It is related to a product seen earlier in the session.
+	RecommendationReasonKindSession RecommendationReasonKind = "SESSION"
+	// Its title, description and category are close to the related product's.
+	RecommendationReasonKindSimilarContent RecommendationReasonKind = "SIMILAR_CONTENT"
+	// Its recent rate in the region over the window is above its baseline.
+	RecommendationReasonKindTrending RecommendationReasonKind = "TRENDING"
+	// It is among the most bought or viewed products in the region.
+	RecommendationReasonKindPopular RecommendationReasonKind = "POPULAR"
+	// It is often viewed in the same sessions as the related product.
+	RecommendationReasonKindViewedTogether RecommendationReasonKind = "VIEWED_TOGETHER"
+	// It was bought by customers who bought the related product.
+	RecommendationReasonKindAlsoBought RecommendationReasonKind = "ALSO_BOUGHT"
+	// It fills the list from the catalog because the models had too few candidates.
+	RecommendationReasonKindCatalog RecommendationReasonKind = "CATALOG"
+)
+
+var AllRecommendationReasonKind = []RecommendationReasonKind{
+	RecommendationReasonKindCollaborative,
+	RecommendationReasonKindSimilarToViewed,
+	RecommendationReasonKindSimilarToCarted,
+	RecommendationReasonKindSimilarToPurchased,
+	RecommendationReasonKindBoughtTogether,
+	RecommendationReasonKindSession,
+	RecommendationReasonKindSimilarContent,
+	RecommendationReasonKindTrending,
+	RecommendationReasonKindPopular,
+	RecommendationReasonKindViewedTogether,
+	RecommendationReasonKindAlsoBought,
+	RecommendationReasonKindCatalog,
+}
+
+func (e RecommendationReasonKind) IsValid() bool {
+	switch e {
+	case RecommendationReasonKindCollaborative, RecommendationReasonKindSimilarToViewed, RecommendationReasonKindSimilarToCarted, RecommendationReasonKindSimilarToPurchased, RecommendationReasonKindBoughtTogether, RecommendationReasonKindSession, RecommendationReasonKindSimilarContent, RecommendationReasonKindTrending, RecommendationReasonKindPopular, RecommendationReasonKindViewedTogether, RecommendationReasonKindAlsoBought, RecommendationReasonKindCatalog:
+		return true
+	}
+	return false
+}
+
+func (e RecommendationReasonKind) String() string {
+	return string(e)
+}
+
+func (e *RecommendationReasonKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RecommendationReasonKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RecommendationReasonKind", str)
+	}
+	return nil
+}
+
+func (e RecommendationReasonKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RecommendationReasonKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RecommendationReasonKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// SearchMode selects the retrievers of a product search.
+type SearchMode string
+
+const (
+	// Bleve text relevance (BM25) over titles, descriptions, categories and attributes, in every indexed language.
+	SearchModeKeyword SearchMode = "KEYWORD"
+	// Vector similarity to the embedded query text, or to `vector`.
+	SearchModeSemantic SearchMode = "SEMANTIC"
+	// Keyword and semantic rankings combined by `fusion`.
+	SearchModeHybrid SearchMode = "HYBRID"
+)
+
+var AllSearchMode = []SearchMode{
+	SearchModeKeyword,
+	SearchModeSemantic,
+	SearchModeHybrid,
+}
+
+func (e SearchMode) IsValid() bool {
+	switch e {
+	case SearchModeKeyword, SearchModeSemantic, SearchModeHybrid:
+		return true
+	}
+	return false
+}
+
+func (e SearchMode) String() string {
+	return string(e)
+}
+
+func (e *SearchMode) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SearchMode(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SearchMode", str)
+	}
+	return nil
+}
+
+func (e SearchMode) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SearchMode) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SearchMode) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SeriesGroup string
+
+const (
+	SeriesGroupProduct  SeriesGroup = "PRODUCT"
+	SeriesGroupCategory SeriesGroup = "CATEGORY"
+	SeriesGroupRegion   SeriesGroup = "REGION"
+	SeriesGroupSeller   SeriesGroup = "SELLER"
+	SeriesGroupAll      SeriesGroup = "ALL"
+)
+
+var AllSeriesGroup = []SeriesGroup{
+	SeriesGroupProduct,
+	SeriesGroupCategory,
+	SeriesGroupRegion,
+	SeriesGroupSeller,
+	SeriesGroupAll,
+}
+
+func (e SeriesGroup) IsValid() bool {
+	switch e {
+	case SeriesGroupProduct, SeriesGroupCategory, SeriesGroupRegion, SeriesGroupSeller, SeriesGroupAll:
+		return true
+	}
+	return false
+}
+
+func (e SeriesGroup) String() string {
+	return string(e)
+}
+
+func (e *SeriesGroup) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SeriesGroup(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SeriesGroup", str)
+	}
+	return nil
+}
+
+func (e SeriesGroup) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SeriesGroup) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SeriesGroup) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type SeriesMetric string
+
+const (
+	// Sum of item quantities.
+	SeriesMetricUnits SeriesMetric = "UNITS"
+	// Sum of unit price times quantity, without freight, in currency units.
+	SeriesMetricRevenue SeriesMetric = "REVENUE"
+	// Orders with at least one matching item.
+	SeriesMetricOrders SeriesMetric = "ORDERS"
+	// Distinct users with a matching order.
+	SeriesMetricCustomers SeriesMetric = "CUSTOMERS"
+)
+
+var AllSeriesMetric = []SeriesMetric{
+	SeriesMetricUnits,
+	SeriesMetricRevenue,
+	SeriesMetricOrders,
+	SeriesMetricCustomers,
+}
+
+func (e SeriesMetric) IsValid() bool {
+	switch e {
+	case SeriesMetricUnits, SeriesMetricRevenue, SeriesMetricOrders, SeriesMetricCustomers:
+		return true
+	}
+	return false
+}
+
+func (e SeriesMetric) String() string {
+	return string(e)
+}
+
+func (e *SeriesMetric) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = SeriesMetric(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid SeriesMetric", str)
+	}
+	return nil
+}
+
+func (e SeriesMetric) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *SeriesMetric) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e SeriesMetric) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -416,6 +1730,134 @@ func (e *SortDirection) UnmarshalJSON(b []byte) error {
 }
 
 func (e SortDirection) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// TrendingWindow is the period over which trending compares a product's recent
+// rate with its baseline, measured back from the newest interaction the models
+// were trained on.
+type TrendingWindow string
+
+const (
+	// The last 24 hours.
+	TrendingWindowDay TrendingWindow = "DAY"
+	// The last 7 days.
+	TrendingWindowWeek TrendingWindow = "WEEK"
+	// The last 30 days.
+	TrendingWindowMonth TrendingWindow = "MONTH"
+)
+
+var AllTrendingWindow = []TrendingWindow{
+	TrendingWindowDay,
+	TrendingWindowWeek,
+	TrendingWindowMonth,
+}
+
+func (e TrendingWindow) IsValid() bool {
+	switch e {
+	case TrendingWindowDay, TrendingWindowWeek, TrendingWindowMonth:
+		return true
+	}
+	return false
+}
+
+func (e TrendingWindow) String() string {
+	return string(e)
+}
+
+func (e *TrendingWindow) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TrendingWindow(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TrendingWindow", str)
+	}
+	return nil
+}
+
+func (e TrendingWindow) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TrendingWindow) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TrendingWindow) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type Weekday string
+
+const (
+	WeekdayMonday    Weekday = "MONDAY"
+	WeekdayTuesday   Weekday = "TUESDAY"
+	WeekdayWednesday Weekday = "WEDNESDAY"
+	WeekdayThursday  Weekday = "THURSDAY"
+	WeekdayFriday    Weekday = "FRIDAY"
+	WeekdaySaturday  Weekday = "SATURDAY"
+	WeekdaySunday    Weekday = "SUNDAY"
+)
+
+var AllWeekday = []Weekday{
+	WeekdayMonday,
+	WeekdayTuesday,
+	WeekdayWednesday,
+	WeekdayThursday,
+	WeekdayFriday,
+	WeekdaySaturday,
+	WeekdaySunday,
+}
+
+func (e Weekday) IsValid() bool {
+	switch e {
+	case WeekdayMonday, WeekdayTuesday, WeekdayWednesday, WeekdayThursday, WeekdayFriday, WeekdaySaturday, WeekdaySunday:
+		return true
+	}
+	return false
+}
+
+func (e Weekday) String() string {
+	return string(e)
+}
+
+func (e *Weekday) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Weekday(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Weekday", str)
+	}
+	return nil
+}
+
+func (e Weekday) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Weekday) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Weekday) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -38,6 +38,12 @@ type Request struct {
 	Facets bool
 	// Highlight requests <mark>-tagged fragments of titles and descriptions.
 	Highlight bool
+	// IDs, when not empty, makes the products with these ids match too, so
+	// that facets can count the hits of another retriever, such as a vector
+	// search. With IDs set, an empty Query matches no product by text, so
+	// only the listed products (that pass Filter) match. The listed products
+	// get a constant score, so rank such requests by other means.
+	IDs []string
 }
 
 // Filter restricts a product search. Zero fields match everything.
@@ -121,6 +127,14 @@ func (x *Index) Search(ctx context.Context, r Request) (*Result, error) {
 		return nil, fmt.Errorf("invalid price filter: minimum %s is above maximum %s", *r.Filter.MinPrice, *r.Filter.MaxPrice)
 	}
 	q := productQuery(r.Query)
+	if len(r.IDs) > 0 {
+		ids := query.NewDocIDQuery(r.IDs)
+		if strings.TrimSpace(r.Query) == "" {
+			q = ids
+		} else {
+			q = query.NewDisjunctionQuery([]query.Query{q, ids})
+		}
+	}
 	filters := productFilters(r.Filter)
 	req := bleve.NewSearchRequestOptions(withFilters(q, filters), pageSize(r.Size), r.From, false)
 	if r.Highlight {

@@ -56,11 +56,32 @@ func New(dim int, opts Options) (*Index, error) {
 // Dim returns the vector dimension.
 func (ix *Index) Dim() int { return ix.dim }
 
-// Options returns the options the index was built with.
-func (ix *Index) Options() Options { return ix.opts }
+// Options returns the options the index was built with, with the current
+// metadata.
+func (ix *Index) Options() Options {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.opts
+}
 
 // Metadata returns the caller-supplied string stored with the index.
-func (ix *Index) Metadata() string { return ix.opts.Metadata }
+func (ix *Index) Metadata() string {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.opts.Metadata
+}
+
+// SetMetadata replaces the caller-supplied string that the next Save or
+// WriteTo stores, such as the state of the data the index reflects.
+func (ix *Index) SetMetadata(metadata string) error {
+	if len(metadata) > maxMetadataLen {
+		return fmt.Errorf("hnsw: metadata is %d bytes: the limit is %d", len(metadata), maxMetadataLen)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	ix.opts.Metadata = metadata
+	return nil
+}
 
 // Len returns the number of live keys.
 func (ix *Index) Len() int {

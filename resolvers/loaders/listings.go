@@ -92,21 +92,38 @@ func ordersByUserFetch(store *storage.Store) func(context.Context, []OrdersKey) 
 // reviewsByProductFetch reads the keys with one ListReviewsByProducts call
 // per distinct filter and page request.
 func reviewsByProductFetch(store *storage.Store) func(context.Context, []ReviewsKey) ([]storage.Page[storage.Review], []error) {
+	return reviewsFetch(store.ListReviewsByProducts, func(f *storage.ReviewFilter) { f.ProductID = "" })
+}
+
+// reviewsByUserFetch reads the keys with one ListReviewsByUsers call per
+// distinct filter and page request.
+func reviewsByUserFetch(store *storage.Store) func(context.Context, []ReviewsKey) ([]storage.Page[storage.Review], []error) {
+	return reviewsFetch(store.ListReviewsByUsers, func(f *storage.ReviewFilter) { f.UserID = "" })
+}
+
+// reviewsFetch groups the keys by filter and page request and reads each
+// group with one call of list, which returns one page per parent id.
+// clearParent removes the parent's id field from a key's filter, because
+// list sets it from the ids.
+func reviewsFetch(
+	list func(context.Context, []string, storage.ReviewFilter, storage.PageRequest) ([]storage.Page[storage.Review], error),
+	clearParent func(*storage.ReviewFilter),
+) func(context.Context, []ReviewsKey) ([]storage.Page[storage.Review], []error) {
 	return func(ctx context.Context, keys []ReviewsKey) ([]storage.Page[storage.Review], []error) {
 		out := make([]storage.Page[storage.Review], len(keys))
 		errs := make([]error, len(keys))
 		groups, idx := groupIndexes(keys, func(k ReviewsKey) listingGroup[storage.ReviewFilter] {
 			f := k.Filter
-			f.ProductID = ""
+			clearParent(&f)
 			return listingGroup[storage.ReviewFilter]{f, k.Page}
 		})
 		for _, g := range groups {
 			positions := idx[g]
-			productIDs := make([]string, len(positions))
+			parentIDs := make([]string, len(positions))
 			for i, p := range positions {
-				productIDs[i] = keys[p].ID
+				parentIDs[i] = keys[p].ID
 			}
-			pages, err := store.ListReviewsByProducts(ctx, productIDs, g.filter, g.page)
+			pages, err := list(ctx, parentIDs, g.filter, g.page)
 			for i, p := range positions {
 				if err != nil {
 					errs[p] = err
@@ -114,24 +131,6 @@ func reviewsByProductFetch(store *storage.Store) func(context.Context, []Reviews
 				}
 				out[p] = pages[i]
 			}
-		}
-		return out, errs
-	}
-}
-
-// reviewsByUserFetch reads the keys with one ListReviews call per key.
-//
-// TODO: this is one store read per user because the store has no batched
-// listing of reviews by user; a storage.ListReviewsByUsers(ctx, userIDs,
-// filter, page) like ListReviewsByProducts would make it one read.
-func reviewsByUserFetch(store *storage.Store) func(context.Context, []ReviewsKey) ([]storage.Page[storage.Review], []error) {
-	return func(ctx context.Context, keys []ReviewsKey) ([]storage.Page[storage.Review], []error) {
-		out := make([]storage.Page[storage.Review], len(keys))
-		errs := make([]error, len(keys))
-		for i, k := range keys {
-			f := k.Filter
-			f.UserID = k.ID
-			out[i], errs[i] = store.ListReviews(ctx, f, k.Page)
 		}
 		return out, errs
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/shopsight/shopsight/ml/forecast"
 	"github.com/shopsight/shopsight/ml/forecast/arima"
 	"github.com/shopsight/shopsight/ml/forecast/ets"
+	"github.com/shopsight/shopsight/ml/forecast/lstm"
 	"github.com/shopsight/shopsight/ml/forecast/metrics"
 	"github.com/shopsight/shopsight/ml/forecast/naive"
 )
@@ -27,7 +28,8 @@ type Options struct {
 }
 
 // DefaultOptions returns options comparing seasonal naive, ETS, ARIMA and
-// the mean of ETS and ARIMA on 3 origins.
+// the mean of ETS and ARIMA on 3 origins. The LSTM is left out because it
+// trains a network per fit: WithLSTM adds it.
 func DefaultOptions() Options {
 	return Options{
 		Candidates: []forecast.Forecaster{
@@ -43,6 +45,23 @@ func DefaultOptions() Options {
 // WithCandidates returns a copy of o that compares the given models.
 func (o Options) WithCandidates(models ...forecast.Forecaster) Options {
 	o.Candidates = models
+	return o
+}
+
+// WithLSTM returns a copy of o that also compares an LSTM with
+// lstm.DefaultOptions when enabled is true, or drops every candidate named
+// "lstm" when it is false.
+func (o Options) WithLSTM(enabled bool) Options {
+	candidates := make([]forecast.Forecaster, 0, len(o.Candidates)+1)
+	for _, c := range o.Candidates {
+		if c.Name() != "lstm" {
+			candidates = append(candidates, c)
+		}
+	}
+	if enabled {
+		candidates = append(candidates, lstm.New(lstm.DefaultOptions()))
+	}
+	o.Candidates = candidates
 	return o
 }
 

@@ -7,12 +7,13 @@ import (
 	"github.com/shopsight/shopsight/ml/forecast"
 	"github.com/shopsight/shopsight/ml/forecast/arima"
 	"github.com/shopsight/shopsight/ml/forecast/ets"
+	"github.com/shopsight/shopsight/ml/forecast/lstm"
 	"github.com/shopsight/shopsight/ml/forecast/naive"
 )
 
 // Names returns the model names ByName accepts.
 func Names() []string {
-	return []string{"naive", "snaive", "ets", "arima", "arima-boxcox", "auto"}
+	return []string{"naive", "snaive", "ets", "arima", "arima-boxcox", "lstm", "auto"}
 }
 
 // ByName returns the model with the given name and default options.
@@ -28,6 +29,8 @@ func ByName(name string) (forecast.Forecaster, error) {
 		return arima.New(arima.DefaultOptions()), nil
 	case "arima-boxcox":
 		return arima.New(arima.DefaultOptions().WithBoxCox(true)), nil
+	case "lstm":
+		return lstm.New(lstm.DefaultOptions()), nil
 	case "auto":
 		return New(DefaultOptions()), nil
 	}
