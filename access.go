@@ -103,6 +103,12 @@ func (a *accessControl) admin(next http.Handler) http.Handler {
 	return a.authenticate(a.limiter.RateLimit(a.limiter.LimitBody(auth.RequireRole(auth.RoleAdmin, next))))
 }
 
+// export guards the CSV export routes for role analyst. Like admin it
+// applies no timeout, because an export streams its rows.
+func (a *accessControl) export(next http.Handler) http.Handler {
+	return a.authenticate(a.limiter.RateLimit(a.limiter.LimitBody(auth.RequireRole(auth.RoleAnalyst, next))))
+}
+
 // adminRoutes serves the /admin/ routes; access.admin guards them.
 func adminRoutes(store *storage.Store, logger *slog.Logger) http.Handler {
 	mux := http.NewServeMux()

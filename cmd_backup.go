@@ -112,7 +112,7 @@ them when it starts on the restored directory.`)
 }
 
 func backupOffline(ctx context.Context, dir string, w io.Writer, logger *slog.Logger) error {
-	store, err := storage.Open(storage.DefaultOptions(dir).WithLogger(logger))
+	store, err := storage.Open(storeOptions(dir, logger).WithMustExist(true))
 	if err != nil {
 		if errors.Is(err, storage.ErrLocked) {
 			return fmt.Errorf("%w; for an online backup of a running server use --url http://HOST:PORT with an admin --key", err)

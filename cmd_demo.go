@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,11 +42,12 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	fs := newFlagSet(a, "demo", "demo [--addr HOST:PORT] [--data DIR] [--seed N] [--scale X] [flags]")
 	var lf logFlags
 	lf.register(fs)
-	addr := fs.String("addr", ":8080", "HTTP listen address, host:port")
+	addr := fs.String("addr", "127.0.0.1:8080", "HTTP listen address, host:port; loopback by default because the demo serves without authentication (:8080 listens on all interfaces)")
 	dataDir := fs.String("data", "", "data directory for the demo store (default: a new temporary directory, removed on exit)")
 	seed := fs.Uint64("seed", 1, "random seed of the generator; the same seed gives the same data")
 	scale := fs.Float64("scale", 1, "size multiplier for users, orders and events (1 = about 5,000 users and 30,000 orders)")
 	modelDir := fs.String("model", "", "Hugging Face BERT model directory for semantic search (default: none; searches with client vectors still work)")
+	device := fs.String("device", "auto", "where the text model's matmuls run: cuda, cpu or auto (cuda needs a binary built with -tags cuda)")
 	var af accessFlags
 	af.register(fs, false)
 	if err := fs.Parse(args); err != nil {
@@ -70,14 +72,18 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 		}
 		defer os.RemoveAll(dir)
 	}
-	store, err := storage.Open(storage.DefaultOptions(dir).WithLogger(logger))
+	store, err := storage.Open(storeOptions(dir, logger))
 	if err != nil {
 		return err
 	}
 	defer closeStore(store, logger)
+	reuse, err := checkDemoDir(ctx, store, dir, *seed, *scale)
+	if err != nil {
+		return err
+	}
 	// The search index is built once the data is complete; close runs
 	// after cancel and the recommender's close, before the store's.
-	searchRT, err := newSearchRuntime(ctx, *modelDir, logger)
+	searchRT, err := newSearchRuntime(ctx, *modelDir, *device, logger)
 	if err != nil {
 		return err
 	}
@@ -92,6 +98,11 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	ready := newReadiness("generating demo data")
 	genErr := make(chan error, 1)
 	go func() {
+		if reuse {
+			logger.Info("demo data already generated", "dir", dir, "seed", *seed, "scale", *scale)
+			genErr <- ensureRollups(ctx, store, logger)
+			return
+		}
 		genErr <- generateDemo(ctx, store, dir, *seed, *scale, logger, metrics)
 	}()
 	// The recommendation service opens once the data is complete. The
@@ -130,21 +141,54 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	return err
 }
 
-// generateDemo fills the store unless it already holds a complete demo of
-// the same seed and scale.
+// checkDemoDir reports whether dir already holds a complete demo of seed
+// and scale, to be reused as it is. It returns an error when dir holds
+// other records, so that two data sets never mix: a demo of another seed
+// or scale, or records without a demo marker (an import, or a demo whose
+// generation stopped before the end).
+func checkDemoDir(ctx context.Context, store *storage.Store, dir string, seed uint64, scale float64) (bool, error) {
+	markerPath := filepath.Join(dir, demoMarkerFile)
+	b, err := os.ReadFile(markerPath)
+	switch {
+	case err == nil:
+		var m demoMarker
+		if err := json.Unmarshal(b, &m); err != nil {
+			return false, fmt.Errorf("read demo marker %s: %w; pass another --data directory, or delete %s to regenerate", markerPath, err, dir)
+		}
+		if m.Seed != seed || m.Scale != scale {
+			return false, fmt.Errorf("%s holds a demo of seed %d, scale %v: pass another --data directory, or delete %s to regenerate",
+				dir, m.Seed, m.Scale, dir)
+		}
+		return true, nil
+	case !errors.Is(err, os.ErrNotExist):
+		return false, fmt.Errorf("read demo marker %s: %w", markerPath, err)
+	}
+	counts, err := store.Counts(ctx)
+	if err != nil {
+		return false, fmt.Errorf("count the records in %s: %w", dir, err)
+	}
+	var records int64
+	for _, n := range counts {
+		records += n
+	}
+	if records > 0 {
+		return false, fmt.Errorf("%s holds %d records but no complete demo (no %s marker): pass another --data directory, or delete %s to regenerate",
+			dir, records, demoMarkerFile, dir)
+	}
+	return false, nil
+}
+
+// generateDemo fills the store with the demo of seed and scale and writes
+// the demo marker.
 func generateDemo(ctx context.Context, store *storage.Store, dir string, seed uint64, scale float64, logger *slog.Logger, metrics *serverMetrics) error {
 	markerPath := filepath.Join(dir, demoMarkerFile)
-	if b, err := os.ReadFile(markerPath); err == nil {
-		var m demoMarker
-		if json.Unmarshal(b, &m) == nil && m.Seed == seed && m.Scale == scale {
-			logger.Info("demo data already generated", "dir", dir, "seed", seed, "scale", scale)
-			return nil
-		}
-	}
 	started := time.Now()
 	logger.Info("generating demo data", "dir", dir, "seed", seed, "scale", scale)
+	progress := newProgressThrottle(demoProgressInterval, time.Now)
 	cfg := demo.DefaultConfig().WithSeed(seed).WithScale(scale).WithProgress(func(stage string, done, total int) {
-		logger.Info("demo progress", "stage", stage, "done", done, "total", total)
+		if progress.allow(stage, done >= total) {
+			logger.Info("demo progress", "stage", stage, "done", done, "total", total)
+		}
 	})
 	stats, err := demo.Generate(ctx, cfg, countingSink{store: store, metrics: metrics})
 	if err != nil {
@@ -162,6 +206,35 @@ func generateDemo(ctx context.Context, store *storage.Store, dir string, seed ui
 		logger.Warn("cannot write demo marker; the next start regenerates", "path", markerPath, "err", err)
 	}
 	return nil
+}
+
+// demoProgressInterval is the shortest time between two progress lines of
+// one demo stage.
+const demoProgressInterval = 2 * time.Second
+
+// progressThrottle lets through at most one progress line per interval for
+// each stage, and always a stage's last line.
+type progressThrottle struct {
+	interval time.Duration
+	now      func() time.Time
+	mu       sync.Mutex
+	last     map[string]time.Time
+}
+
+func newProgressThrottle(interval time.Duration, now func() time.Time) *progressThrottle {
+	return &progressThrottle{interval: interval, now: now, last: map[string]time.Time{}}
+}
+
+// allow reports whether a progress line of stage should be logged now.
+func (p *progressThrottle) allow(stage string, final bool) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := p.now()
+	if last, seen := p.last[stage]; seen && !final && now.Sub(last) < p.interval {
+		return false
+	}
+	p.last[stage] = now
+	return true
 }
 
 // openDemoRecommender opens the recommendation service over the generated

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/shopsight/shopsight/ml/bert"
 	"github.com/shopsight/shopsight/ml/embed"
 )
 
@@ -39,6 +40,7 @@ func runEmbed(ctx context.Context, a *app, args []string) error {
 	lf.register(fs)
 	modelDir := fs.String("model", "", "Hugging Face BERT model directory with config.json, vocab.txt and model.safetensors (required)")
 	batchSize := fs.Int("batch", 32, "maximum number of lines per forward pass")
+	device := fs.String("device", "auto", "where the text model's matmuls run: cuda, cpu or auto (cuda needs a binary built with -tags cuda)")
 	maxLength := fs.Int("max-length", 0, "maximum tokens per line, [CLS] and [SEP] included; longer lines are truncated (0 = the model's max_position_embeddings)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -58,7 +60,13 @@ func runEmbed(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("invalid --max-length %d: use 0 for the model's maximum or a positive token count", *maxLength)
 	}
 
-	opts := embed.DefaultEncoderOptions().WithBatchSize(*batchSize).WithMaxLength(*maxLength)
+	dev, err := bert.ParseDevice(*device)
+	if err != nil {
+		return fmt.Errorf("parse --device: %w", err)
+	}
+
+	opts := embed.DefaultEncoderOptions().WithBatchSize(*batchSize).WithMaxLength(*maxLength).
+		WithModelOptions(bert.DefaultOptions().WithDevice(dev).WithLogger(logger))
 	enc, err := embed.Load(ctx, *modelDir, opts)
 	if err != nil {
 		return err

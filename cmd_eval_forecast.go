@@ -53,7 +53,7 @@ func runEvalForecast(ctx context.Context, a *app, args []string) error {
 		if err != nil {
 			return err
 		}
-		store, err := storage.Open(storage.DefaultOptions(*dataDir).WithReadOnly(true).WithLogger(logger))
+		store, err := storage.Open(storage.DefaultOptions(*dataDir).WithReadOnly(true).WithLogger(logger).WithMustExist(true))
 		if err != nil {
 			return err
 		}

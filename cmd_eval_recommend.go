@@ -167,7 +167,7 @@ func rankingProtocol(k int, relevant string) string {
 }
 
 func evalRecommendStore(ctx context.Context, a *app, logger *slog.Logger, dir string, split eval.Split, k int, seed uint64) error {
-	store, err := storage.Open(storage.DefaultOptions(dir).WithReadOnly(true).WithLogger(logger))
+	store, err := storage.Open(storage.DefaultOptions(dir).WithReadOnly(true).WithLogger(logger).WithMustExist(true))
 	if err != nil {
 		return err
 	}

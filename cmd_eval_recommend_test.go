@@ -23,7 +23,7 @@ func newDemoDataDir(t *testing.T) string {
 	dir := t.TempDir()
 	a, _, _ := newTestApp()
 	logger, _ := (&logFlags{format: "text", level: "error"}).newLogger(a.stderr)
-	store, err := storage.Open(storage.DefaultOptions(dir).WithLogger(logger))
+	store, err := storage.Open(storeOptions(dir, logger))
 	if err != nil {
 		t.Fatal(err)
 	}

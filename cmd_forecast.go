@@ -140,7 +140,7 @@ func runForecast(ctx context.Context, a *app, args []string) error {
 	if err != nil {
 		return err
 	}
-	store, err := storage.Open(storage.DefaultOptions(*dataDir).WithLogger(logger))
+	store, err := storage.Open(storeOptions(*dataDir, logger).WithMustExist(true))
 	if err != nil {
 		return err
 	}

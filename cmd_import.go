@@ -58,6 +58,19 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	if fs.NArg() == 0 {
 		return errors.New("missing input: name the files or directories to import after the flags")
 	}
+	if err := checkFlagsBeforeArgs(fs, args); err != nil {
+		return err
+	}
+	// Check the inputs before Open creates the data directory, so that a
+	// mistyped path leaves nothing behind.
+	for _, path := range fs.Args() {
+		if _, err := os.Stat(path); err != nil {
+			if errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("input path %s does not exist: check the path", path)
+			}
+			return fmt.Errorf("read input path %s: %w", path, err)
+		}
+	}
 	opts := importer.DefaultOptions(format).
 		WithEncoding(enc).
 		WithStrict(*strict).
@@ -83,7 +96,7 @@ func runImport(ctx context.Context, a *app, args []string) error {
 		return fmt.Errorf("invalid --batch %d: must be at least 1", *batch)
 	}
 
-	st, err := storage.Open(storage.DefaultOptions(*dataDir).WithLogger(logger).WithBatchSize(*batch))
+	st, err := storage.Open(storeOptions(*dataDir, logger).WithBatchSize(*batch))
 	if err != nil {
 		return err
 	}
@@ -98,7 +111,29 @@ func runImport(ctx context.Context, a *app, args []string) error {
 	if importErr != nil {
 		return fmt.Errorf("import into %s: %w", *dataDir, importErr)
 	}
-	return closeErr
+	if closeErr != nil {
+		return closeErr
+	}
+	return checkImported(report)
+}
+
+// checkImported returns an error when the import read record rows but
+// wrote none, so that a run whose every row was invalid exits non-zero.
+// Lookup files, such as Olist geolocation, write no records of their own
+// and do not count.
+func checkImported(report *importer.Report) error {
+	if report == nil {
+		return nil
+	}
+	var rows, written int64
+	for _, es := range report.Entities() {
+		rows += es.Rows
+		written += es.Written
+	}
+	if rows > 0 && written == 0 {
+		return fmt.Errorf("no row was imported: all %d rows were invalid; see the messages above", rows)
+	}
+	return nil
 }
 
 // isTerminal reports whether w is a terminal, so progress can redraw a bar.

@@ -60,7 +60,7 @@ func (k *keysFlags) open(a *app, fs *flag.FlagSet) (*storage.Store, *auth.Keys, 
 	if err != nil {
 		return nil, nil, err
 	}
-	store, err := storage.Open(storage.DefaultOptions(k.dataDir).WithLogger(logger))
+	store, err := storage.Open(storeOptions(k.dataDir, logger).WithMustExist(true))
 	if err != nil {
 		if errors.Is(err, storage.ErrLocked) {
 			return nil, nil, fmt.Errorf("%w; keys cannot change while a server holds the store", err)

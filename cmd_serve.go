@@ -9,6 +9,7 @@ import (
 	forecastsvc "github.com/shopsight/shopsight/ml/forecast/service"
 	"github.com/shopsight/shopsight/ml/recommend/service"
 	"github.com/shopsight/shopsight/storage"
+	"github.com/shopsight/shopsight/storage/analytics"
 )
 
 func serveCommand() command {
@@ -26,6 +27,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	dataDir := fs.String("data", "", "data directory of the store (required)")
 	addr := fs.String("addr", ":8080", "HTTP listen address, host:port")
 	modelDir := fs.String("model", "", "Hugging Face BERT model directory for semantic search (default: none; searches with client vectors still work)")
+	device := fs.String("device", "auto", "where the text model's matmuls run: cuda, cpu or auto (cuda needs a binary built with -tags cuda)")
 	var af accessFlags
 	af.register(fs, true)
 	if err := fs.Parse(args); err != nil {
@@ -39,11 +41,14 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		fs.Usage()
 		return errMissingData
 	}
-	store, err := storage.Open(storage.DefaultOptions(*dataDir).WithLogger(logger))
+	store, err := storage.Open(storeOptions(*dataDir, logger).WithMustExist(true))
 	if err != nil {
 		return err
 	}
 	defer closeStore(store, logger)
+	if err := ensureRollups(ctx, store, logger); err != nil {
+		return err
+	}
 	access, err := serveAccess(ctx, &af, store, logger)
 	if err != nil {
 		return err
@@ -58,7 +63,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 		return err
 	}
 	defer closeForecast(forecaster, logger)
-	searchRT, err := newSearchRuntime(ctx, *modelDir, logger)
+	searchRT, err := newSearchRuntime(ctx, *modelDir, *device, logger)
 	if err != nil {
 		return err
 	}
@@ -112,7 +117,8 @@ func runServer(ctx context.Context, p serverParams) error {
 			return err
 		}
 	}
-	h := routes(api, p.ready, p.metrics, p.logger, p.access, adminRoutes(p.store, p.logger))
+	export := analytics.NewExportHandler(analytics.New(p.store, analytics.DefaultOptions()))
+	h := routes(api, p.ready, p.metrics, p.logger, p.access, adminRoutes(p.store, p.logger), export)
 	return serveHTTP(ctx, p.addr, h, p.logger, p.started)
 }
 

@@ -54,7 +54,7 @@ func runTrainRecommend(ctx context.Context, a *app, args []string) error {
 		}
 		opts = opts.WithNow(t)
 	}
-	store, err := storage.Open(storage.DefaultOptions(*dataDir).WithLogger(logger))
+	store, err := storage.Open(storeOptions(*dataDir, logger).WithMustExist(true))
 	if err != nil {
 		return err
 	}

@@ -37,13 +37,14 @@ func (r *readiness) notReadyReason() string {
 	return ""
 }
 
-// routes builds the HTTP handler: GraphQL at /graphql, the explorer at /,
-// health, readiness and Prometheus metrics. access guards /graphql and the
-// admin routes under /admin/.
+// routes builds the HTTP handler: GraphQL at /graphql, CSV exports under
+// /export/, the explorer at /, health, readiness and Prometheus metrics.
+// access guards /graphql, the exports and the admin routes under /admin/.
 func routes(graphql http.Handler, ready *readiness, metrics *serverMetrics, logger *slog.Logger,
-	access *accessControl, admin http.Handler) http.Handler {
+	access *accessControl, admin, export http.Handler) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/graphql", access.api(requireReady(ready, graphql)))
+	mux.Handle("/export/", access.export(requireReady(ready, export)))
 	mux.Handle("/admin/", access.admin(admin))
 	mux.Handle("/", explorer.Handler())
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -103,7 +104,8 @@ func countRequests(next http.Handler, metrics *serverMetrics) http.Handler {
 		next.ServeHTTP(rec, r)
 		route := r.URL.Path
 		switch route {
-		case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/admin/backup":
+		case "/graphql", "/healthz", "/readyz", "/metrics", "/", "/admin/backup",
+			"/export/metrics.csv", "/export/funnel.csv", "/export/cohorts.csv":
 		default:
 			route = "other"
 		}

@@ -104,7 +104,7 @@ func newStoreCollector(s *storage.Store) *storeCollector {
 	return &storeCollector{
 		store:   s,
 		records: prometheus.NewDesc("shopsight_store_records", "Records in the store by kind.", []string{"kind"}, nil),
-		size:    prometheus.NewDesc("shopsight_store_size_bytes", "On-disk size of the store by part (lsm or vlog).", []string{"part"}, nil),
+		size:    prometheus.NewDesc("shopsight_store_size_bytes", "Disk space the store uses by part, from allocated blocks: lsm (.sst files) or vlog (.vlog files).", []string{"part"}, nil),
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/shopsight/shopsight/index/search"
 	"github.com/shopsight/shopsight/index/vectors"
+	"github.com/shopsight/shopsight/ml/bert"
 	"github.com/shopsight/shopsight/ml/embed"
 	"github.com/shopsight/shopsight/storage"
 )
@@ -25,14 +26,20 @@ type searchRuntime struct {
 }
 
 // newSearchRuntime loads the text model from modelDir, when it is not
-// empty, behind a batcher that groups concurrent query embeddings.
-func newSearchRuntime(ctx context.Context, modelDir string, logger *slog.Logger) (*searchRuntime, error) {
+// empty, behind a batcher that groups concurrent query embeddings. device
+// is the --device flag value: cuda, cpu or auto.
+func newSearchRuntime(ctx context.Context, modelDir, device string, logger *slog.Logger) (*searchRuntime, error) {
+	dev, err := bert.ParseDevice(device)
+	if err != nil {
+		return nil, fmt.Errorf("parse --device: %w", err)
+	}
 	rt := &searchRuntime{logger: logger}
 	if modelDir == "" {
 		logger.Info("no text model: semantic search needs client vectors", "hint", "start with --model DIR")
 		return rt, nil
 	}
-	enc, err := embed.Load(ctx, modelDir, embed.DefaultEncoderOptions())
+	opts := embed.DefaultEncoderOptions().WithModelOptions(bert.DefaultOptions().WithDevice(dev).WithLogger(logger))
+	enc, err := embed.Load(ctx, modelDir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("load --model %s: %w", modelDir, err)
 	}

@@ -56,18 +56,40 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	a := &app{stdout: os.Stdout, stderr: os.Stderr, stdin: os.Stdin}
-	if err := runMain(ctx, a, os.Args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
+	err := runMain(ctx, a, os.Args[1:])
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
 		fmt.Fprintln(os.Stderr, "shopsight:", err)
-		os.Exit(1)
+	}
+	os.Exit(exitCode(err))
+}
+
+// usageError is a mistake in the command line, such as a missing or
+// unknown command. It exits with status 2, as the flag package does.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+// exitCode returns the process exit status for runMain's error: 0 for
+// none or a help request, 2 for a usage error and 1 otherwise.
+func exitCode(err error) int {
+	var usage usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &usage):
+		return 2
+	default:
+		return 1
 	}
 }
 
 // runMain dispatches to a subcommand; tests call it directly.
 func runMain(ctx context.Context, a *app, args []string) error {
-	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+	if len(args) == 0 {
+		printUsage(a.stderr)
+		return usageError{`missing command: run "shopsight help" for the list`}
+	}
+	if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		if len(args) > 1 {
 			return runMain(ctx, a, []string{args[1], "-h"})
 		}
@@ -80,7 +102,7 @@ func runMain(ctx context.Context, a *app, args []string) error {
 		}
 	}
 	printUsage(a.stderr)
-	return fmt.Errorf("unknown command %q; run \"shopsight help\" for the list", args[0])
+	return usageError{fmt.Sprintf("unknown command %q; run \"shopsight help\" for the list", args[0])}
 }
 
 func printUsage(w io.Writer) {
@@ -122,6 +144,24 @@ func (l *logFlags) newLogger(w io.Writer) (*slog.Logger, error) {
 	default:
 		return nil, fmt.Errorf("invalid --log-format %q: use text or json", l.format)
 	}
+}
+
+// checkFlagsBeforeArgs returns a usage error when a positional argument
+// left after fs.Parse(args) looks like a flag. The flag package stops at
+// the first positional argument, so a flag after the paths would be read
+// as a path. Arguments after a "--" terminator are paths by request.
+func checkFlagsBeforeArgs(fs *flag.FlagSet, args []string) error {
+	rest := fs.Args()
+	if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+		return nil
+	}
+	for _, arg := range rest {
+		if len(arg) > 1 && strings.HasPrefix(arg, "-") {
+			name, _, _ := strings.Cut(arg, "=")
+			return usageError{fmt.Sprintf("flag %s after the paths: put flags before the paths", name)}
+		}
+	}
+	return nil
 }
 
 // newFlagSet returns a flag set whose -h output lists every flag with its

@@ -52,7 +52,7 @@ func newCapturingApp() (*app, *syncBuffer, *syncBuffer) {
 }
 
 func TestHelpListsEveryCommand(t *testing.T) {
-	for _, args := range [][]string{{"help"}, {}, {"-h"}, {"--help"}} {
+	for _, args := range [][]string{{"help"}, {"-h"}, {"--help"}} {
 		a, stdout, _ := newCapturingApp()
 		if err := runMain(context.Background(), a, args); err != nil {
 			t.Fatalf("runMain(%q) error = %v, want nil", args, err)
@@ -79,7 +79,7 @@ var wantFlagHelp = map[string]map[string]string{
 		"log-level":  `(default "info")`,
 	},
 	"demo": {
-		"addr":       `(default ":8080")`,
+		"addr":       `(default "127.0.0.1:8080")`,
 		"data":       "default: a new temporary directory",
 		"seed":       "(default 1)",
 		"scale":      "(default 1)",

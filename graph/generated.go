@@ -47,6 +47,15 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	ApiKey struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Revoked   func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
 	Attribute struct {
 		Key   func(childComplexity int) int
 		Value func(childComplexity int) int
@@ -57,6 +66,14 @@ type ComplexityRoot struct {
 		Month     func(childComplexity int) int
 		Retention func(childComplexity int) int
 		Users     func(childComplexity int) int
+	}
+
+	CreatedApiKey struct {
+		CreatedAt func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Key       func(childComplexity int) int
+		Name      func(childComplexity int) int
+		Role      func(childComplexity int) int
 	}
 
 	Event struct {
@@ -175,12 +192,14 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		CreateAPIKey         func(childComplexity int, name string, role model.Role) int
 		CreateProduct        func(childComplexity int, input model.CreateProductInput) int
 		CreateReview         func(childComplexity int, input model.CreateReviewInput) int
 		CreateUser           func(childComplexity int, input model.CreateUserInput) int
 		DeleteProduct        func(childComplexity int, id string) int
 		DeleteReview         func(childComplexity int, id string) int
-		DeleteUser           func(childComplexity int, id string) int
+		DeleteUser           func(childComplexity int, id string, erase *bool) int
+		RevokeAPIKey         func(childComplexity int, id string) int
 		TrainRecommendations func(childComplexity int) int
 		UpdateProduct        func(childComplexity int, id string, input model.UpdateProductInput) int
 		UpdateReview         func(childComplexity int, id string, input model.UpdateReviewInput) int
@@ -278,6 +297,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		APIKeys                  func(childComplexity int) int
 		Anomalies                func(childComplexity int, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string, granularity model.ForecastGranularity, from *time.Time, to *time.Time, method *model.AnomalyMethod, timeZone *string) int
 		Cohorts                  func(childComplexity int, by model.CohortBy, from *time.Time, to *time.Time, periods *int32) int
 		Event                    func(childComplexity int, id string) int
@@ -502,8 +522,12 @@ type EventResolver interface {
 	Product(ctx context.Context, obj *storage.Event) (*storage.Product, error)
 
 	Query(ctx context.Context, obj *storage.Event) (*string, error)
+
+	Region(ctx context.Context, obj *storage.Event) (*storage.Region, error)
 }
 type MutationResolver interface {
+	CreateAPIKey(ctx context.Context, name string, role model.Role) (*model.CreatedAPIKey, error)
+	RevokeAPIKey(ctx context.Context, id string) (*model.APIKey, error)
 	CreateProduct(ctx context.Context, input model.CreateProductInput) (*storage.Product, error)
 	UpdateProduct(ctx context.Context, id string, input model.UpdateProductInput) (*storage.Product, error)
 	DeleteProduct(ctx context.Context, id string) (string, error)
@@ -513,7 +537,7 @@ type MutationResolver interface {
 	DeleteReview(ctx context.Context, id string) (string, error)
 	CreateUser(ctx context.Context, input model.CreateUserInput) (*storage.User, error)
 	UpdateUser(ctx context.Context, id string, input model.UpdateUserInput) (*storage.User, error)
-	DeleteUser(ctx context.Context, id string) (string, error)
+	DeleteUser(ctx context.Context, id string, erase *bool) (string, error)
 }
 type OrderResolver interface {
 	User(ctx context.Context, obj *storage.Order) (*storage.User, error)
@@ -521,6 +545,8 @@ type OrderResolver interface {
 	ApprovedAt(ctx context.Context, obj *storage.Order) (*time.Time, error)
 	DeliveredAt(ctx context.Context, obj *storage.Order) (*time.Time, error)
 	EstimatedDeliveryAt(ctx context.Context, obj *storage.Order) (*time.Time, error)
+	ShipTo(ctx context.Context, obj *storage.Order) (*storage.Region, error)
+	Location(ctx context.Context, obj *storage.Order) (*storage.GeoPoint, error)
 
 	FreightTotal(ctx context.Context, obj *storage.Order) (storage.Money, error)
 }
@@ -537,6 +563,7 @@ type ProductResolver interface {
 	Reviews(ctx context.Context, obj *storage.Product, first *int32, after *string, orderBy *model.SortDirection) (*model.ReviewConnection, error)
 }
 type QueryResolver interface {
+	APIKeys(ctx context.Context) ([]*model.APIKey, error)
 	Metrics(ctx context.Context, measures []model.Measure, dimensions []model.Dimension, granularity *model.Granularity, timeZone *string, weekStart *model.Weekday, from *time.Time, to *time.Time, filter *model.MetricsFilter, orderBy []*model.MetricsOrder, first *int32, compare *model.CompareMode, rolling *int32, topN *model.TopN) (*model.MetricsResult, error)
 	OrdersNear(ctx context.Context, lat float64, lon float64, radiusKm float64, from *time.Time, to *time.Time, first *int32) ([]*model.NearOrder, error)
 	GeoHeatmap(ctx context.Context, precision *int32, by *model.HeatmapLevel, from *time.Time, to *time.Time) ([]*model.HeatCell, error)
@@ -584,6 +611,11 @@ type ReviewResolver interface {
 	Order(ctx context.Context, obj *storage.Review) (*storage.Order, error)
 }
 type UserResolver interface {
+	Name(ctx context.Context, obj *storage.User) (string, error)
+	Email(ctx context.Context, obj *storage.User) (string, error)
+	Region(ctx context.Context, obj *storage.User) (*storage.Region, error)
+	Location(ctx context.Context, obj *storage.User) (*storage.GeoPoint, error)
+
 	Orders(ctx context.Context, obj *storage.User, first *int32, after *string, filter *model.OrderFilter, orderBy *model.SortDirection) (*model.OrderConnection, error)
 	Reviews(ctx context.Context, obj *storage.User, first *int32, after *string, orderBy *model.SortDirection) (*model.ReviewConnection, error)
 }
@@ -605,6 +637,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "ApiKey.createdAt":
+		if e.ComplexityRoot.ApiKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.CreatedAt(childComplexity), true
+	case "ApiKey.id":
+		if e.ComplexityRoot.ApiKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.ID(childComplexity), true
+	case "ApiKey.name":
+		if e.ComplexityRoot.ApiKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Name(childComplexity), true
+	case "ApiKey.revoked":
+		if e.ComplexityRoot.ApiKey.Revoked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Revoked(childComplexity), true
+	case "ApiKey.revokedAt":
+		if e.ComplexityRoot.ApiKey.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.RevokedAt(childComplexity), true
+	case "ApiKey.role":
+		if e.ComplexityRoot.ApiKey.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ApiKey.Role(childComplexity), true
 
 	case "Attribute.key":
 		if e.ComplexityRoot.Attribute.Key == nil {
@@ -643,6 +712,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Cohort.Users(childComplexity), true
+
+	case "CreatedApiKey.createdAt":
+		if e.ComplexityRoot.CreatedApiKey.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedApiKey.CreatedAt(childComplexity), true
+	case "CreatedApiKey.id":
+		if e.ComplexityRoot.CreatedApiKey.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedApiKey.ID(childComplexity), true
+	case "CreatedApiKey.key":
+		if e.ComplexityRoot.CreatedApiKey.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedApiKey.Key(childComplexity), true
+	case "CreatedApiKey.name":
+		if e.ComplexityRoot.CreatedApiKey.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedApiKey.Name(childComplexity), true
+	case "CreatedApiKey.role":
+		if e.ComplexityRoot.CreatedApiKey.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatedApiKey.Role(childComplexity), true
 
 	case "Event.at":
 		if e.ComplexityRoot.Event.At == nil {
@@ -1079,6 +1179,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MetricsRow.Values(childComplexity), true
 
+	case "Mutation.createApiKey":
+		if e.ComplexityRoot.Mutation.CreateAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateAPIKey(childComplexity, args["name"].(string), args["role"].(model.Role)), true
 	case "Mutation.createProduct":
 		if e.ComplexityRoot.Mutation.CreateProduct == nil {
 			break
@@ -1144,7 +1255,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.DeleteUser(childComplexity, args["id"].(string)), true
+		return e.ComplexityRoot.Mutation.DeleteUser(childComplexity, args["id"].(string), args["erase"].(*bool)), true
+	case "Mutation.revokeApiKey":
+		if e.ComplexityRoot.Mutation.RevokeAPIKey == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeApiKey_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAPIKey(childComplexity, args["id"].(string)), true
 	case "Mutation.trainRecommendations":
 		if e.ComplexityRoot.Mutation.TrainRecommendations == nil {
 			break
@@ -1543,6 +1665,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ProductEdge.Node(childComplexity), true
 
+	case "Query.apiKeys":
+		if e.ComplexityRoot.Query.APIKeys == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.APIKeys(childComplexity), true
 	case "Query.anomalies":
 		if e.ComplexityRoot.Query.Anomalies == nil {
 			break
@@ -2627,6 +2755,70 @@ func newExecutionContext(
 }
 
 var sources = []*ast.Source{
+	{Name: "../schema/access.graphqls", Input: `# Access control: API keys and the roles they carry.
+#
+# Every field needs a role. viewer reads the catalog, reviews, searches and
+# aggregate analytics; analyst adds per-user records with personal data
+# masked (users, orders, events, ordersNear), forecasts, anomalies and
+# recommendations; admin adds every mutation, recommendation training,
+# key management and unmasked personal data. A field the caller's role does
+# not allow fails with FORBIDDEN, and extensions.role and
+# extensions.requiredRole name both roles. Such query fields are nullable,
+# so the other fields of the same query still resolve.
+
+"""
+Role is the access level of an API key; each role includes the ones above it
+in this list.
+"""
+enum Role {
+  VIEWER
+  ANALYST
+  ADMIN
+}
+
+"""
+ApiKey describes an API key. The secret is never returned after
+createApiKey.
+"""
+type ApiKey {
+  "16 lowercase hex digits, the part of the key before the dot."
+  id: ID!
+  name: String!
+  role: Role!
+  createdAt: DateTime!
+  revoked: Boolean!
+  "When the key was revoked, or null."
+  revokedAt: DateTime
+}
+
+"""
+CreatedApiKey is a new API key with its plaintext, which is shown only once.
+"""
+type CreatedApiKey {
+  "The plaintext to send as Authorization: Bearer <key>. It is not stored and cannot be shown again."
+  key: String!
+  id: ID!
+  name: String!
+  role: Role!
+  createdAt: DateTime!
+}
+
+extend type Query {
+  "Every API key, revoked ones included, oldest first. Needs role admin."
+  apiKeys: [ApiKey!]
+}
+
+extend type Mutation {
+  "Creates an API key. A blank name or one over 100 bytes fails with BAD_USER_INPUT on field \"name\"."
+  createApiKey(name: String!, role: Role!): CreatedApiKey!
+  """
+  Revokes an API key and returns it. The next request with the key fails
+  with UNAUTHENTICATED, because every request reads the key from the store.
+  Revoking a revoked key changes nothing. A missing id fails with NOT_FOUND.
+  """
+  revokeApiKey(id: ID!): ApiKey!
+}
+`, BuiltIn: false},
 	{Name: "../schema/analytics.graphqls", Input: `# BI analytics: aggregated metrics, geo queries, funnels and cohorts.
 # The same aggregations are served as CSV under /export/*.csv.
 
@@ -2657,10 +2849,18 @@ extend type Query {
     topN: TopN
   ): MetricsResult!
 
-  "Orders delivered within radiusKm of a point (haversine distance), nearest first."
-  ordersNear(lat: Float!, lon: Float!, radiusKm: Float!, from: DateTime, to: DateTime, first: Int = 100): [NearOrder!]!
+  """
+  Orders delivered within radiusKm of a point (haversine distance), nearest
+  first. Needs role analyst; below admin, each order's location is rounded
+  to 0.1 degree and distanceKm is measured from the rounded location.
+  """
+  ordersNear(lat: Float!, lon: Float!, radiusKm: Float!, from: DateTime, to: DateTime, first: Int = 100): [NearOrder!]
 
-  "Orders and revenue per geohash cell (precision 1 to 8) or per state or city."
+  """
+  Orders and revenue per geohash cell (precision 1 to 8) or per state or
+  city. Geohash precision 6 to 8 needs role admin, because such a cell may
+  hold a single address.
+  """
   geoHeatmap(precision: Int = 5, by: HeatmapLevel = GEOHASH, from: DateTime, to: DateTime): [HeatCell!]!
 
   """
@@ -3203,8 +3403,8 @@ input EventFilter {
 extend type Query {
   "The event with the id, or null when there is none."
   event(id: ID!): Event
-  "Events ordered by time."
-  events(filter: EventFilter, first: Int, after: String, orderBy: SortDirection = ASC): EventConnection!
+  "Events ordered by time. Needs role analyst, as event does."
+  events(filter: EventFilter, first: Int, after: String, orderBy: SortDirection = ASC): EventConnection
 }
 `, BuiltIn: false},
 	{Name: "../schema/forecast.graphqls", Input: `# Sales series, forecasts and anomalies built from the store's orders
@@ -3223,12 +3423,12 @@ extend type Query {
     from: DateTime, to: DateTime, timeZone: String): TimeSeries!
   "A forecast of horizon buckets (1 to 365) after the series' last bucket, cached until an order changes the series."
   forecast(metric: SeriesMetric!, groupBy: SeriesGroup!, id: String, granularity: ForecastGranularity!,
-    horizon: Int!, model: ForecastModel = AUTO, timeZone: String, from: DateTime): Forecast!
+    horizon: Int!, model: ForecastModel = AUTO, timeZone: String, from: DateTime): Forecast
   "Unusual buckets of the series in the range. The series is also watched: new orders re-run detection on it."
   anomalies(metric: SeriesMetric!, groupBy: SeriesGroup!, id: String, granularity: ForecastGranularity!,
-    from: DateTime, to: DateTime, method: AnomalyMethod = ROBUST, timeZone: String): [SeriesAnomaly!]!
+    from: DateTime, to: DateTime, method: AnomalyMethod = ROBUST, timeZone: String): [SeriesAnomaly!]
   "Every watched series with the anomalies of its latest detection."
-  watchedAnomalies: [WatchedSeries!]!
+  watchedAnomalies: [WatchedSeries!]
 }
 
 enum SeriesMetric {
@@ -3437,8 +3637,8 @@ input OrderFilter {
 extend type Query {
   "The order with the id, or null when there is none."
   order(id: ID!): Order
-  "Orders ordered by purchase time."
-  orders(filter: OrderFilter, first: Int, after: String, orderBy: SortDirection = ASC): OrderConnection!
+  "Orders ordered by purchase time. Needs role analyst, as order does."
+  orders(filter: OrderFilter, first: Int, after: String, orderBy: SortDirection = ASC): OrderConnection
 }
 `, BuiltIn: false},
 	{Name: "../schema/recommend.graphqls", Input: `# Recommendations: personal recommendations, products bought together,
@@ -3458,7 +3658,7 @@ extend type Query {
   region's trending products and the neighbours of the session products, so
   the list is empty only when the catalog, after the category filter, is.
   """
-  recommendations(userId: ID!, first: Int = 10, context: RecommendationContext): [Recommendation!]!
+  recommendations(userId: ID!, first: Int = 10, context: RecommendationContext): [Recommendation!]
 
   """
   frequentlyBoughtTogether returns up to ` + "`" + `first` + "`" + ` products bought in the same
@@ -3466,17 +3666,17 @@ extend type Query {
   customers. It is empty before the first training and for a product without
   purchases. An unknown productId is NOT_FOUND.
   """
-  frequentlyBoughtTogether(productId: ID!, first: Int = 10): [Recommendation!]!
+  frequentlyBoughtTogether(productId: ID!, first: Int = 10): [Recommendation!]
 
   """
   trending returns up to ` + "`" + `first` + "`" + ` products whose recent rate in the region
   over the window rose most above their baseline rate, followed by the
   region's popular products. Without a region it covers all regions.
   """
-  trending(region: String, window: TrendingWindow = WEEK, first: Int = 10): [Recommendation!]!
+  trending(region: String, window: TrendingWindow = WEEK, first: Int = 10): [Recommendation!]
 
-  "recommendationStatus reports the background training of the recommendation models."
-  recommendationStatus: RecommendationStatus!
+  "recommendationStatus reports the background training of the recommendation models. Needs role admin."
+  recommendationStatus: RecommendationStatus
 }
 
 extend type Mutation {
@@ -3949,8 +4149,8 @@ input UserFilter {
 extend type Query {
   "The user with the id, or null when there is none."
   user(id: ID!): User
-  "Users ordered by signup time."
-  users(filter: UserFilter, first: Int, after: String, orderBy: SortDirection = ASC): UserConnection!
+  "Users ordered by signup time. Needs role analyst, as user does."
+  users(filter: UserFilter, first: Int, after: String, orderBy: SortDirection = ASC): UserConnection
 }
 
 input CreateUserInput {
@@ -3980,10 +4180,17 @@ extend type Mutation {
   "Updates a user. A missing id fails with NOT_FOUND."
   updateUser(id: ID!, input: UpdateUserInput!): User!
   """
-  Deletes a user and returns its id. Orders, reviews and events that name the
-  user stay. A missing id fails with NOT_FOUND.
+  Deletes a user and returns its id. A missing id fails with NOT_FOUND.
+
+  Without erase, orders, reviews and events that name the user stay. With
+  erase, the user's personal data is removed everywhere: their orders keep
+  the user id but get a zip of its first 2 characters and a location
+  rounded to 0.1 degree, their reviews lose the user id and have title and
+  text replaced by "[removed]" (the text may name the author), and their
+  behaviour events are deleted. The search index and the forecast cache
+  follow the change log, so they drop the data within a poll interval.
   """
-  deleteUser(id: ID!): ID!
+  deleteUser(id: ID!, erase: Boolean = false): ID!
 }
 `, BuiltIn: false},
 }
@@ -3992,6 +4199,24 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_ApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_ApiKey_id(ctx, field)
+	case "name":
+		return ec.fieldContext_ApiKey_name(ctx, field)
+	case "role":
+		return ec.fieldContext_ApiKey_role(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_ApiKey_createdAt(ctx, field)
+	case "revoked":
+		return ec.fieldContext_ApiKey_revoked(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ApiKey", field.Name)
+}
 
 func (ec *executionContext) childFields_Attribute(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -4015,6 +4240,22 @@ func (ec *executionContext) childFields_Cohort(ctx context.Context, field graphq
 		return ec.fieldContext_Cohort_retention(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Cohort", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatedApiKey(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "key":
+		return ec.fieldContext_CreatedApiKey_key(ctx, field)
+	case "id":
+		return ec.fieldContext_CreatedApiKey_id(ctx, field)
+	case "name":
+		return ec.fieldContext_CreatedApiKey_name(ctx, field)
+	case "role":
+		return ec.fieldContext_CreatedApiKey_role(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_CreatedApiKey_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatedApiKey", field.Name)
 }
 
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4909,6 +5150,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_createApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "name",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["name"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "role",
+		func(ctx context.Context, v any) (model.Role, error) {
+			return ec.unmarshalNRole2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRole(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["role"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createProduct_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4980,6 +5243,28 @@ func (ec *executionContext) field_Mutation_deleteReview_args(ctx context.Context
 }
 
 func (ec *executionContext) field_Mutation_deleteUser_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "erase",
+		func(ctx context.Context, v any) (*bool, error) {
+			return ec.unmarshalOBoolean2ᚖbool(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["erase"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeApiKey_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
@@ -6275,6 +6560,144 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _ApiKey_id(ctx context.Context, field graphql.CollectedField, obj *model.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "ID")
+}
+
+func (ec *executionContext) _ApiKey_name(ctx context.Context, field graphql.CollectedField, obj *model.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _ApiKey_role(ctx context.Context, field graphql.CollectedField, obj *model.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Role")
+}
+
+func (ec *executionContext) _ApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
+func (ec *executionContext) _ApiKey_revoked(ctx context.Context, field graphql.CollectedField, obj *model.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_revoked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Revoked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_revoked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _ApiKey_revokedAt(ctx context.Context, field graphql.CollectedField, obj *model.APIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ApiKey_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RevokedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalODateTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ApiKey_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ApiKey", field, false, false, "DateTime")
+}
+
 func (ec *executionContext) _Attribute_key(ctx context.Context, field graphql.CollectedField, obj *model.Attribute) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -6411,6 +6834,121 @@ func (ec *executionContext) _Cohort_retention(ctx context.Context, field graphql
 }
 func (ec *executionContext) fieldContext_Cohort_retention(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Cohort", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CreatedApiKey_key(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedApiKey_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedApiKey_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedApiKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatedApiKey_id(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedApiKey_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedApiKey_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedApiKey", field, false, false, "ID")
+}
+
+func (ec *executionContext) _CreatedApiKey_name(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedApiKey_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedApiKey_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedApiKey", field, false, false, "String")
+}
+
+func (ec *executionContext) _CreatedApiKey_role(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedApiKey_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Role, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.Role) graphql.Marshaler {
+			return ec.marshalNRole2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRole(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedApiKey_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedApiKey", field, false, false, "Role")
+}
+
+func (ec *executionContext) _CreatedApiKey_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.CreatedAPIKey) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatedApiKey_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNDateTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatedApiKey_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatedApiKey", field, false, false, "DateTime")
 }
 
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *storage.Event) (ret graphql.Marshaler) {
@@ -6647,11 +7185,11 @@ func (ec *executionContext) _Event_region(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Event_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Region, nil
+			return ec.Resolvers.Event().Region(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v storage.Region) graphql.Marshaler {
-			return ec.marshalNRegion2githubᚗcomᚋshopsightᚋshopsightᚋstorageᚐRegion(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐRegion(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6661,8 +7199,8 @@ func (ec *executionContext) fieldContext_Event_region(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Region(ctx, field)
 		},
@@ -8140,6 +8678,94 @@ func (ec *executionContext) fieldContext_MetricsRow_values(_ context.Context, fi
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateAPIKey(ctx, fc.Args["name"].(string), fc.Args["role"].(model.Role))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CreatedAPIKey) graphql.Marshaler {
+			return ec.marshalNCreatedApiKey2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCreatedAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreatedApiKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeApiKey(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAPIKey(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.APIKey) graphql.Marshaler {
+			return ec.marshalNApiKey2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAPIKey(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeApiKey(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeApiKey_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_createProduct(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8534,7 +9160,7 @@ func (ec *executionContext) _Mutation_deleteUser(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().DeleteUser(ctx, fc.Args["id"].(string))
+			return ec.Resolvers.Mutation().DeleteUser(ctx, fc.Args["id"].(string), fc.Args["erase"].(*bool))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -8825,11 +9451,11 @@ func (ec *executionContext) _Order_shipTo(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Order_shipTo(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.ShipTo, nil
+			return ec.Resolvers.Order().ShipTo(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v storage.Region) graphql.Marshaler {
-			return ec.marshalNRegion2githubᚗcomᚋshopsightᚋshopsightᚋstorageᚐRegion(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐRegion(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8839,8 +9465,8 @@ func (ec *executionContext) fieldContext_Order_shipTo(_ context.Context, field g
 	fc = &graphql.FieldContext{
 		Object:     "Order",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Region(ctx, field)
 		},
@@ -8857,7 +9483,7 @@ func (ec *executionContext) _Order_location(ctx context.Context, field graphql.C
 			return ec.fieldContext_Order_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Location, nil
+			return ec.Resolvers.Order().Location(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *storage.GeoPoint) graphql.Marshaler {
@@ -8871,8 +9497,8 @@ func (ec *executionContext) fieldContext_Order_location(_ context.Context, field
 	fc = &graphql.FieldContext{
 		Object:     "Order",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GeoPoint(ctx, field)
 		},
@@ -10035,6 +10661,38 @@ func (ec *executionContext) fieldContext_ProductEdge_cursor(_ context.Context, f
 	return graphql.NewScalarFieldContext("ProductEdge", field, false, false, "String")
 }
 
+func (ec *executionContext) _Query_apiKeys(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_apiKeys(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().APIKeys(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.APIKey) graphql.Marshaler {
+			return ec.marshalOApiKey2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAPIKeyᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_apiKeys(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ApiKey(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_metrics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10093,10 +10751,10 @@ func (ec *executionContext) _Query_ordersNear(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.NearOrder) graphql.Marshaler {
-			return ec.marshalNNearOrder2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrderᚄ(ctx, selections, v)
+			return ec.marshalONearOrder2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrderᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_ordersNear(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10489,10 +11147,10 @@ func (ec *executionContext) _Query_events(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
-			return ec.marshalNEventConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐEventConnection(ctx, selections, v)
+			return ec.marshalOEventConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐEventConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10577,10 +11235,10 @@ func (ec *executionContext) _Query_forecast(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Forecast) graphql.Marshaler {
-			return ec.marshalNForecast2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecast(ctx, selections, v)
+			return ec.marshalOForecast2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecast(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_forecast(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10621,10 +11279,10 @@ func (ec *executionContext) _Query_anomalies(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.SeriesAnomaly) graphql.Marshaler {
-			return ec.marshalNSeriesAnomaly2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesAnomalyᚄ(ctx, selections, v)
+			return ec.marshalOSeriesAnomaly2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesAnomalyᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_anomalies(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10664,10 +11322,10 @@ func (ec *executionContext) _Query_watchedAnomalies(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.WatchedSeries) graphql.Marshaler {
-			return ec.marshalNWatchedSeries2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeriesᚄ(ctx, selections, v)
+			return ec.marshalOWatchedSeries2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeriesᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_watchedAnomalies(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10741,10 +11399,10 @@ func (ec *executionContext) _Query_orders(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderConnection) graphql.Marshaler {
-			return ec.marshalNOrderConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐOrderConnection(ctx, selections, v)
+			return ec.marshalOOrderConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐOrderConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_orders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10785,10 +11443,10 @@ func (ec *executionContext) _Query_recommendations(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.Item) graphql.Marshaler {
-			return ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx, selections, v)
+			return ec.marshalORecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_recommendations(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10829,10 +11487,10 @@ func (ec *executionContext) _Query_frequentlyBoughtTogether(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.Item) graphql.Marshaler {
-			return ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx, selections, v)
+			return ec.marshalORecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_frequentlyBoughtTogether(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10873,10 +11531,10 @@ func (ec *executionContext) _Query_trending(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*service.Item) graphql.Marshaler {
-			return ec.marshalNRecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx, selections, v)
+			return ec.marshalORecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_trending(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10916,10 +11574,10 @@ func (ec *executionContext) _Query_recommendationStatus(ctx context.Context, fie
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RecommendationStatus) graphql.Marshaler {
-			return ec.marshalNRecommendationStatus2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationStatus(ctx, selections, v)
+			return ec.marshalORecommendationStatus2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationStatus(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_recommendationStatus(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11169,10 +11827,10 @@ func (ec *executionContext) _Query_users(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.UserConnection) graphql.Marshaler {
-			return ec.marshalNUserConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐUserConnection(ctx, selections, v)
+			return ec.marshalOUserConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐUserConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Query_users(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13569,7 +14227,7 @@ func (ec *executionContext) _User_name(ctx context.Context, field graphql.Collec
 			return ec.fieldContext_User_name(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Name, nil
+			return ec.Resolvers.User().Name(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13580,7 +14238,7 @@ func (ec *executionContext) _User_name(ctx context.Context, field graphql.Collec
 	)
 }
 func (ec *executionContext) fieldContext_User_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_email(ctx context.Context, field graphql.CollectedField, obj *storage.User) (ret graphql.Marshaler) {
@@ -13592,7 +14250,7 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 			return ec.fieldContext_User_email(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Email, nil
+			return ec.Resolvers.User().Email(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
@@ -13603,7 +14261,7 @@ func (ec *executionContext) _User_email(ctx context.Context, field graphql.Colle
 	)
 }
 func (ec *executionContext) fieldContext_User_email(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("User", field, false, false, "String")
+	return graphql.NewScalarFieldContext("User", field, true, true, "String")
 }
 
 func (ec *executionContext) _User_region(ctx context.Context, field graphql.CollectedField, obj *storage.User) (ret graphql.Marshaler) {
@@ -13615,11 +14273,11 @@ func (ec *executionContext) _User_region(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_User_region(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Region, nil
+			return ec.Resolvers.User().Region(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v storage.Region) graphql.Marshaler {
-			return ec.marshalNRegion2githubᚗcomᚋshopsightᚋshopsightᚋstorageᚐRegion(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *storage.Region) graphql.Marshaler {
+			return ec.marshalNRegion2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐRegion(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13629,8 +14287,8 @@ func (ec *executionContext) fieldContext_User_region(_ context.Context, field gr
 	fc = &graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Region(ctx, field)
 		},
@@ -13647,7 +14305,7 @@ func (ec *executionContext) _User_location(ctx context.Context, field graphql.Co
 			return ec.fieldContext_User_location(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Location, nil
+			return ec.Resolvers.User().Location(ctx, obj)
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *storage.GeoPoint) graphql.Marshaler {
@@ -13661,8 +14319,8 @@ func (ec *executionContext) fieldContext_User_location(_ context.Context, field 
 	fc = &graphql.FieldContext{
 		Object:     "User",
 		Field:      field,
-		IsMethod:   false,
-		IsResolver: false,
+		IsMethod:   true,
+		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_GeoPoint(ctx, field)
 		},
@@ -16930,6 +17588,64 @@ func UnmarshalUserFilter(ctx context.Context, raw any) (model.UserFilter, error)
 
 // region    **************************** object.gotpl ****************************
 
+var apiKeyImplementors = []string{"ApiKey"}
+
+func (ec *executionContext) _ApiKey(ctx context.Context, sel ast.SelectionSet, obj *model.APIKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, apiKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ApiKey")
+		case "id":
+			out.Values[i] = ec._ApiKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._ApiKey_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._ApiKey_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._ApiKey_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revoked":
+			out.Values[i] = ec._ApiKey_revoked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokedAt":
+			out.Values[i] = ec._ApiKey_revokedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var attributeImplementors = []string{"Attribute"}
 
 func (ec *executionContext) _Attribute(ctx context.Context, sel ast.SelectionSet, obj *model.Attribute) graphql.Marshaler {
@@ -17016,6 +17732,59 @@ func (ec *executionContext) _Cohort(ctx context.Context, sel ast.SelectionSet, o
 	return out
 }
 
+var createdApiKeyImplementors = []string{"CreatedApiKey"}
+
+func (ec *executionContext) _CreatedApiKey(ctx context.Context, sel ast.SelectionSet, obj *model.CreatedAPIKey) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createdApiKeyImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatedApiKey")
+		case "key":
+			out.Values[i] = ec._CreatedApiKey_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "id":
+			out.Values[i] = ec._CreatedApiKey_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "name":
+			out.Values[i] = ec._CreatedApiKey_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "role":
+			out.Values[i] = ec._CreatedApiKey_role(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._CreatedApiKey_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var eventImplementors = []string{"Event"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *storage.Event) graphql.Marshaler {
@@ -17077,10 +17846,11 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "region":
-			out.Values[i] = ec._Event_region(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Event_region(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -17809,6 +18579,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "revokeApiKey":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeApiKey(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "createProduct":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createProduct(ctx, field)
@@ -17990,15 +18774,17 @@ func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, ob
 					return ec._Order_estimatedDeliveryAt(ctx, field, obj)
 				})
 		case "shipTo":
-			out.Values[i] = ec._Order_shipTo(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_shipTo(ctx, field, obj)
+				})
 		case "location":
-			out.Values[i] = ec._Order_location(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_location(ctx, field, obj)
+				})
 		case "items":
 			out.Values[i] = ec._Order_items(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -18519,6 +19305,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Query")
+		case "apiKeys":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_apiKeys(ctx, field)
+				})
 		case "metrics":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -18527,7 +19319,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "ordersNear":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_ordersNear(ctx, field)
 				})
@@ -18581,7 +19373,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "events":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_events(ctx, field)
 				})
@@ -18593,19 +19385,19 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "forecast":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_forecast(ctx, field)
 				})
 		case "anomalies":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_anomalies(ctx, field)
 				})
 		case "watchedAnomalies":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_watchedAnomalies(ctx, field)
 				})
@@ -18617,31 +19409,31 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "orders":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_orders(ctx, field)
 				})
 		case "recommendations":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_recommendations(ctx, field)
 				})
 		case "frequentlyBoughtTogether":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_frequentlyBoughtTogether(ctx, field)
 				})
 		case "trending":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_trending(ctx, field)
 				})
 		case "recommendationStatus":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_recommendationStatus(ctx, field)
 				})
@@ -18677,7 +19469,7 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				})
 		case "users":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_users(ctx, field)
 				})
@@ -19762,25 +20554,29 @@ func (ec *executionContext) _User(ctx context.Context, sel ast.SelectionSet, obj
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
-			out.Values[i] = ec._User_name(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_name(ctx, field, obj)
+				})
 		case "email":
-			out.Values[i] = ec._User_email(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_email(ctx, field, obj)
+				})
 		case "region":
-			out.Values[i] = ec._User_region(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_region(ctx, field, obj)
+				})
 		case "location":
-			out.Values[i] = ec._User_location(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
-				atomic.AddUint32(&out.Invalids, 1)
-			}
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._User_location(ctx, field, obj)
+				})
 		case "signupAt":
 			out.Values[i] = ec._User_signupAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -20346,6 +21142,14 @@ func (ec *executionContext) marshalNAnomalyMethod2githubᚗcomᚋshopsightᚋsho
 	return v
 }
 
+func (ec *executionContext) marshalNApiKey2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAPIKey(ctx context.Context, sel ast.SelectionSet, v *model.APIKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "ApiKey!")
+		return graphql.Null
+	}
+	return ec._ApiKey(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAttribute2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAttributeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Attribute) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -20438,6 +21242,14 @@ func (ec *executionContext) unmarshalNCreateUserInput2githubᚗcomᚋshopsight�
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalNCreatedApiKey2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐCreatedAPIKey(ctx context.Context, sel ast.SelectionSet, v *model.CreatedAPIKey) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CreatedApiKey!")
+		return graphql.Null
+	}
+	return ec._CreatedApiKey(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDateTime2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := UnmarshalDateTime(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -20482,14 +21294,6 @@ func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋshopsightᚋshopsigh
 		return graphql.Null
 	}
 	return ec._Event(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "EventConnection!")
-		return graphql.Null
-	}
-	return ec._EventConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNEventEdge2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐEventEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.EventEdge) graphql.Marshaler {
@@ -20611,14 +21415,6 @@ func (ec *executionContext) marshalNFloat2ᚕᚖfloat64(ctx context.Context, sel
 	}
 
 	return ret
-}
-
-func (ec *executionContext) marshalNForecast2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecast(ctx context.Context, sel ast.SelectionSet, v *model.Forecast) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Forecast!")
-		return graphql.Null
-	}
-	return ec._Forecast(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNForecastGranularity2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastGranularity(ctx context.Context, v any) (model.ForecastGranularity, error) {
@@ -20953,22 +21749,6 @@ func (ec *executionContext) marshalNMetricsSource2githubᚗcomᚋshopsightᚋsho
 	return v
 }
 
-func (ec *executionContext) marshalNNearOrder2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NearOrder) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNNearOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrder(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNNearOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrder(ctx context.Context, sel ast.SelectionSet, v *model.NearOrder) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "NearOrder!")
@@ -21153,22 +21933,6 @@ func (ec *executionContext) marshalNRatingFacet2ᚖgithubᚗcomᚋshopsightᚋsh
 	return ec._RatingFacet(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNRecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Item) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNRecommendation2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItem(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
-}
-
 func (ec *executionContext) marshalNRecommendation2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItem(ctx context.Context, sel ast.SelectionSet, v *service.Item) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Recommendation!")
@@ -21217,6 +21981,14 @@ func (ec *executionContext) marshalNRecommendationStatus2ᚖgithubᚗcomᚋshops
 
 func (ec *executionContext) marshalNRegion2githubᚗcomᚋshopsightᚋshopsightᚋstorageᚐRegion(ctx context.Context, sel ast.SelectionSet, v storage.Region) graphql.Marshaler {
 	return ec._Region(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNRegion2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐRegion(ctx context.Context, sel ast.SelectionSet, v *storage.Region) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Region!")
+		return graphql.Null
+	}
+	return ec._Region(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNReview2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐReview(ctx context.Context, sel ast.SelectionSet, v *storage.Review) graphql.Marshaler {
@@ -21289,6 +22061,16 @@ func (ec *executionContext) marshalNReviewSearchResult2ᚖgithubᚗcomᚋshopsig
 		return graphql.Null
 	}
 	return ec._ReviewSearchResult(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRole2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {
+	var res model.Role
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRole2githubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRole(ctx context.Context, sel ast.SelectionSet, v model.Role) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
@@ -21553,14 +22335,6 @@ func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋshopsightᚋshopsight
 	return ec._User(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNUserConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐUserConnection(ctx context.Context, sel ast.SelectionSet, v *model.UserConnection) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "UserConnection!")
-		return graphql.Null
-	}
-	return ec._UserConnection(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNUserEdge2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐUserEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.UserEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -21583,22 +22357,6 @@ func (ec *executionContext) marshalNUserEdge2ᚖgithubᚗcomᚋshopsightᚋshops
 		return graphql.Null
 	}
 	return ec._UserEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNWatchedSeries2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WatchedSeries) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNWatchedSeries2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeries(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
-	return ret
 }
 
 func (ec *executionContext) marshalNWatchedSeries2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeries(ctx context.Context, sel ast.SelectionSet, v *model.WatchedSeries) graphql.Marshaler {
@@ -21767,6 +22525,25 @@ func (ec *executionContext) marshalOAnomalyMethod2ᚖgithubᚗcomᚋshopsightᚋ
 	return v
 }
 
+func (ec *executionContext) marshalOApiKey2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAPIKeyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.APIKey) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNApiKey2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAPIKey(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalOAttributeInput2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐAttributeInputᚄ(ctx context.Context, v any) ([]*model.AttributeInput, error) {
 	if v == nil {
 		return nil, nil
@@ -21933,6 +22710,13 @@ func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋshopsightᚋshopsigh
 	return ec._Event(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOEventConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EventConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOEventFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐEventFilter(ctx context.Context, v any) (*model.EventFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -22025,6 +22809,13 @@ func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel as
 	_ = sel
 	res := graphql.MarshalFloatContext(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOForecast2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecast(ctx context.Context, sel ast.SelectionSet, v *model.Forecast) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Forecast(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOForecastBacktest2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐForecastBacktest(ctx context.Context, sel ast.SelectionSet, v *model.ForecastBacktest) graphql.Marshaler {
@@ -22233,11 +23024,37 @@ func (ec *executionContext) unmarshalOMetricsOrder2ᚕᚖgithubᚗcomᚋshopsigh
 	return res, nil
 }
 
+func (ec *executionContext) marshalONearOrder2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrderᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.NearOrder) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNearOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐNearOrder(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalOOrder2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋstorageᚐOrder(ctx context.Context, sel ast.SelectionSet, v *storage.Order) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Order(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrderConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐOrderConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrderConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrderConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrderFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐOrderFilter(ctx context.Context, v any) (*model.OrderFilter, error) {
@@ -22279,12 +23096,38 @@ func (ec *executionContext) unmarshalORatingRange2ᚖgithubᚗcomᚋshopsightᚋ
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalORecommendation2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItemᚄ(ctx context.Context, sel ast.SelectionSet, v []*service.Item) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRecommendation2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋmlᚋrecommendᚋserviceᚐItem(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalORecommendationContext2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationContext(ctx context.Context, v any) (*model.RecommendationContext, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputRecommendationContext(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalORecommendationStatus2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRecommendationStatus(ctx context.Context, sel ast.SelectionSet, v *model.RecommendationStatus) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RecommendationStatus(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalORegionFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐRegionFilter(ctx context.Context, v any) (*model.RegionFilter, error) {
@@ -22363,6 +23206,25 @@ func (ec *executionContext) unmarshalOSellerFilter2ᚖgithubᚗcomᚋshopsight�
 	}
 	res, err := ec.unmarshalInputSellerFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOSeriesAnomaly2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesAnomalyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SeriesAnomaly) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNSeriesAnomaly2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSeriesAnomaly(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOSortDirection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐSortDirection(ctx context.Context, v any) (*model.SortDirection, error) {
@@ -22473,12 +23335,38 @@ func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋshopsightᚋshopsight
 	return ec._User(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOUserConnection2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐUserConnection(ctx context.Context, sel ast.SelectionSet, v *model.UserConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UserConnection(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOUserFilter2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐUserFilter(ctx context.Context, v any) (*model.UserFilter, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputUserFilter(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOWatchedSeries2ᚕᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeriesᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WatchedSeries) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNWatchedSeries2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWatchedSeries(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalOWeekday2ᚖgithubᚗcomᚋshopsightᚋshopsightᚋgraphᚋmodelᚐWeekday(ctx context.Context, v any) (*model.Weekday, error) {

@@ -46,6 +46,9 @@ func optTime(p *time.Time) time.Time {
 func (r *queryResolver) Metrics(ctx context.Context, measures []model.Measure, dimensions []model.Dimension, granularity *model.Granularity,
 	timeZone *string, weekStart *model.Weekday, from, to *time.Time, filter *model.MetricsFilter, orderBy []*model.MetricsOrder,
 	first *int32, compare *model.CompareMode, rolling *int32, topN *model.TopN) (*model.MetricsResult, error) {
+	if err := requireAggregates(ctx); err != nil {
+		return nil, err
+	}
 	q := analytics.Query{From: optTime(from), To: optTime(to), First: optInt(first, 0), Rolling: optInt(rolling, 0),
 		Compare: compare != nil, WeekStart: time.Monday}
 	for _, m := range measures {
@@ -167,21 +170,44 @@ func metricsRow(q *analytics.Query, r *analytics.Row) *model.MetricsRow {
 }
 
 func (r *queryResolver) OrdersNear(ctx context.Context, lat, lon, radiusKm float64, from, to *time.Time, first *int32) ([]*model.NearOrder, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	near, err := r.analyticsEngine().OrdersNear(ctx, lat, lon, radiusKm, optTime(from), optTime(to), optInt(first, 100))
 	if err != nil {
 		return nil, analyticsError(err)
 	}
+	exact := seesPersonalData(ctx)
 	out := make([]*model.NearOrder, len(near))
 	for i := range near {
-		out[i] = &model.NearOrder{Order: &near[i].Order, DistanceKm: near[i].DistanceKm}
+		distance := near[i].DistanceKm
+		if p := storage.CoarsenPoint(near[i].Order.Location); !exact && p != nil {
+			// The exact distance from a chosen point would give the exact
+			// location away by trilateration.
+			distance = math.Round(analytics.HaversineKm(lat, lon, p.Lat, p.Lon)*10) / 10
+		}
+		out[i] = &model.NearOrder{Order: &near[i].Order, DistanceKm: distance}
 	}
+	// NOTE: below admin the order of the results and the radius cut still
+	// use exact distances, so repeated queries can narrow a location down
+	// further than the rounded coordinates.
 	return out, nil
 }
 
 func (r *queryResolver) GeoHeatmap(ctx context.Context, precision *int32, by *model.HeatmapLevel, from, to *time.Time) ([]*model.HeatCell, error) {
+	if err := requireAggregates(ctx); err != nil {
+		return nil, err
+	}
 	level := analytics.ByGeohash
 	if by != nil {
 		level = analytics.HeatmapLevel(*by)
+	}
+	// A cell finer than precision 5 (about 4.9 km) may hold a single
+	// address, which would undo the rounding of locations below admin.
+	if level == analytics.ByGeohash && optInt(precision, 5) > maxMaskedGeohashPrecision {
+		if err := requireAdmin(ctx); err != nil {
+			return nil, err
+		}
 	}
 	cells, err := r.analyticsEngine().Heatmap(ctx, level, optInt(precision, 5), optTime(from), optTime(to))
 	if err != nil {
@@ -196,6 +222,9 @@ func (r *queryResolver) GeoHeatmap(ctx context.Context, precision *int32, by *mo
 
 func (r *queryResolver) Funnel(ctx context.Context, steps []storage.EventType, granularity *model.Granularity, timeZone *string,
 	from, to *time.Time, region *model.RegionFilter, sessionGapMinutes *int32) ([]*model.FunnelRow, error) {
+	if err := requireAggregates(ctx); err != nil {
+		return nil, err
+	}
 	q := analytics.FunnelQuery{Steps: steps, From: optTime(from), To: optTime(to), WeekStart: time.Monday,
 		SessionGap: time.Duration(optInt(sessionGapMinutes, 30)) * time.Minute}
 	if sessionGapMinutes != nil && *sessionGapMinutes <= 0 {
@@ -240,6 +269,9 @@ func optFloat(v analytics.Value) *float64 {
 }
 
 func (r *queryResolver) Cohorts(ctx context.Context, by model.CohortBy, from, to *time.Time, periods *int32) ([]*model.Cohort, error) {
+	if err := requireAggregates(ctx); err != nil {
+		return nil, err
+	}
 	cohorts, err := r.analyticsEngine().Cohorts(ctx, analytics.CohortBy(by), optTime(from), optTime(to), optInt(periods, 6))
 	if err != nil {
 		return nil, analyticsError(err)

@@ -11,10 +11,16 @@ import (
 )
 
 func (r *queryResolver) Product(ctx context.Context, id string) (*storage.Product, error) {
+	if err := requireCatalog(ctx); err != nil {
+		return nil, err
+	}
 	return found(r.store.Product(ctx, id))
 }
 
 func (r *queryResolver) Products(ctx context.Context, filter *model.ProductFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.ProductConnection, error) {
+	if err := requireCatalog(ctx); err != nil {
+		return nil, err
+	}
 	f, err := productFilter(filter)
 	if err != nil {
 		return nil, err
@@ -31,10 +37,16 @@ func (r *queryResolver) Products(ctx context.Context, filter *model.ProductFilte
 }
 
 func (r *queryResolver) Seller(ctx context.Context, id string) (*storage.Seller, error) {
+	if err := requireCatalog(ctx); err != nil {
+		return nil, err
+	}
 	return found(r.store.Seller(ctx, id))
 }
 
 func (r *queryResolver) Sellers(ctx context.Context, filter *model.SellerFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.SellerConnection, error) {
+	if err := requireCatalog(ctx); err != nil {
+		return nil, err
+	}
 	f, err := sellerFilter(filter)
 	if err != nil {
 		return nil, err

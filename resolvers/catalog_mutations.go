@@ -12,6 +12,9 @@ import (
 const defaultCurrency = "BRL"
 
 func (r *mutationResolver) CreateProduct(ctx context.Context, input model.CreateProductInput) (*storage.Product, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
 	if err := requireText("title", input.Title); err != nil {
 		return nil, err
 	}
@@ -43,6 +46,9 @@ func (r *mutationResolver) CreateProduct(ctx context.Context, input model.Create
 }
 
 func (r *mutationResolver) UpdateProduct(ctx context.Context, id string, input model.UpdateProductInput) (*storage.Product, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
 	old, err := r.store.Product(ctx, id)
 	if err := checkExisting(storage.KindProduct, id, err); err != nil {
 		return nil, err
@@ -80,5 +86,8 @@ func (r *mutationResolver) UpdateProduct(ctx context.Context, id string, input m
 }
 
 func (r *mutationResolver) DeleteProduct(ctx context.Context, id string) (string, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return "", err
+	}
 	return deleted(storage.KindProduct, id, r.store.DeleteProduct(ctx, id))
 }

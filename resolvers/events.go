@@ -8,10 +8,16 @@ import (
 )
 
 func (r *queryResolver) Event(ctx context.Context, id string) (*storage.Event, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	return found(r.store.Event(ctx, id))
 }
 
 func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.EventConnection, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	f, err := eventFilter(filter)
 	if err != nil {
 		return nil, err
@@ -28,6 +34,9 @@ func (r *queryResolver) Events(ctx context.Context, filter *model.EventFilter, f
 }
 
 func (r *eventResolver) User(ctx context.Context, obj *storage.Event) (*storage.User, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	if obj.UserID == "" {
 		return nil, nil
 	}

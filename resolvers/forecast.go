@@ -71,6 +71,9 @@ func seriesPoints(m series.Metric, points []series.Point) []*model.SeriesPoint {
 
 func (r *queryResolver) TimeSeries(ctx context.Context, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string,
 	granularity model.ForecastGranularity, from *time.Time, to *time.Time, timeZone *string) (*model.TimeSeries, error) {
+	if err := requireAggregates(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.forecaster()
 	if err != nil {
 		return nil, err
@@ -85,6 +88,9 @@ func (r *queryResolver) TimeSeries(ctx context.Context, metric model.SeriesMetri
 
 func (r *queryResolver) Forecast(ctx context.Context, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string,
 	granularity model.ForecastGranularity, horizon int32, fm *model.ForecastModel, timeZone *string, from *time.Time) (*model.Forecast, error) {
+	if err := requirePredictions(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.forecaster()
 	if err != nil {
 		return nil, err
@@ -119,6 +125,9 @@ func (r *queryResolver) Forecast(ctx context.Context, metric model.SeriesMetric,
 
 func (r *queryResolver) Anomalies(ctx context.Context, metric model.SeriesMetric, groupBy model.SeriesGroup, id *string,
 	granularity model.ForecastGranularity, from *time.Time, to *time.Time, method *model.AnomalyMethod, timeZone *string) ([]*model.SeriesAnomaly, error) {
+	if err := requirePredictions(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.forecaster()
 	if err != nil {
 		return nil, err
@@ -148,6 +157,9 @@ func anomalyModels(found []forecastsvc.Anomaly) []*model.SeriesAnomaly {
 }
 
 func (r *queryResolver) WatchedAnomalies(ctx context.Context) ([]*model.WatchedSeries, error) {
+	if err := requirePredictions(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.forecaster()
 	if err != nil {
 		return nil, err

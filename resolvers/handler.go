@@ -13,7 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/shopsight/shopsight/graph"
@@ -134,6 +133,10 @@ func (o Options) WithForecast(f func() *forecastsvc.Service) Options { o.Forecas
 // METHOD_NOT_ALLOWED). It applies the limits, the error presenter and
 // recover function of package errcode, per-request dataloaders, and calls
 // opts.OnOperation after each request.
+//
+// Every field checks the caller's role (see access.go), so wrap the handler
+// in auth.Handler or auth.Open: without a role in the request context,
+// every field fails with UNAUTHENTICATED.
 func NewHandler(store *storage.Store, opts Options) (http.Handler, error) {
 	if store == nil {
 		return nil, fmt.Errorf("create GraphQL handler: store is nil")
@@ -155,7 +158,7 @@ func NewHandler(store *storage.Store, opts Options) (http.Handler, error) {
 	resolver := &Resolver{store: store, opts: opts, now: time.Now}
 	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: resolver}))
 	srv.AddTransport(getTransport{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postTransport{})
 	srv.AddTransport(rejectTransport{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](opts.QueryCacheSize))
 	if opts.Introspection {

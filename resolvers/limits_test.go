@@ -104,3 +104,55 @@ func TestNewHandlerRejectsBadOptions(t *testing.T) {
 		t.Error("nil store: NewHandler returned no error")
 	}
 }
+
+func TestLimitsRejectLargeDocuments(t *testing.T) {
+	s := newTestServer(t)
+	tests := []struct {
+		name    string
+		query   string
+		limit   string
+		message string
+	}{
+		{"repeated fields", "{" + strings.Repeat(`product(id: "p00001") { id } `, 1000) + "}", "selections",
+			"query document has 2000 selections, more than the limit of 1000"},
+		{"query bytes", "{ __typename }" + strings.Repeat(" ", 64<<10), "query bytes",
+			"query document of 65550 bytes exceeds the limit of 65536 bytes"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := s.with(t)
+			e := s.fail(tt.query, nil)
+			if e.code() != "LIMIT_EXCEEDED" {
+				t.Errorf("code = %q, want LIMIT_EXCEEDED", e.code())
+			}
+			if e.Extensions["limit"] != tt.limit {
+				t.Errorf("extensions.limit = %v, want %s", e.Extensions["limit"], tt.limit)
+			}
+			if !strings.HasPrefix(e.Message, tt.message) {
+				t.Errorf("message = %q, want prefix %q", e.Message, tt.message)
+			}
+		})
+	}
+}
+
+func TestLimitsCapErrors(t *testing.T) {
+	s := newTestServer(t)
+	fields := make([]string, 150)
+	for i := range fields {
+		fields[i] = fmt.Sprintf("missing%d", i)
+	}
+	resp := s.post("{ "+strings.Join(fields, " ")+" }", nil)
+	if len(resp.Errors) != 100 {
+		t.Fatalf("got %d errors, want 100", len(resp.Errors))
+	}
+	last := resp.Errors[99]
+	if !strings.HasPrefix(last.Message, "… 51 more errors") {
+		t.Errorf("last message = %q, want prefix \"… 51 more errors\"", last.Message)
+	}
+	if last.code() != "LIMIT_EXCEEDED" {
+		t.Errorf("last code = %q, want LIMIT_EXCEEDED", last.code())
+	}
+	if resp.Errors[0].code() != "GRAPHQL_VALIDATION_FAILED" {
+		t.Errorf("first code = %q, want GRAPHQL_VALIDATION_FAILED", resp.Errors[0].code())
+	}
+}

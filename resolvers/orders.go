@@ -9,10 +9,16 @@ import (
 )
 
 func (r *queryResolver) Order(ctx context.Context, id string) (*storage.Order, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	return found(r.store.Order(ctx, id))
 }
 
 func (r *queryResolver) Orders(ctx context.Context, filter *model.OrderFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.OrderConnection, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	f, err := orderFilter(filter)
 	if err != nil {
 		return nil, err
@@ -29,6 +35,9 @@ func (r *queryResolver) Orders(ctx context.Context, filter *model.OrderFilter, f
 }
 
 func (r *orderResolver) User(ctx context.Context, obj *storage.Order) (*storage.User, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	if obj.UserID == "" {
 		return nil, nil
 	}

@@ -31,6 +31,9 @@ var trendingWindows = map[model.TrendingWindow]string{
 }
 
 func (r *queryResolver) Recommendations(ctx context.Context, userID string, first *int32, rc *model.RecommendationContext) ([]*service.Item, error) {
+	if err := requirePredictions(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.recommender()
 	if err != nil {
 		return nil, err
@@ -53,6 +56,9 @@ func (r *queryResolver) Recommendations(ctx context.Context, userID string, firs
 }
 
 func (r *queryResolver) FrequentlyBoughtTogether(ctx context.Context, productID string, first *int32) ([]*service.Item, error) {
+	if err := requirePredictions(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.recommender()
 	if err != nil {
 		return nil, err
@@ -72,6 +78,9 @@ func (r *queryResolver) FrequentlyBoughtTogether(ctx context.Context, productID 
 }
 
 func (r *queryResolver) Trending(ctx context.Context, region *string, window *model.TrendingWindow, first *int32) ([]*service.Item, error) {
+	if err := requirePredictions(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.recommender()
 	if err != nil {
 		return nil, err
@@ -102,7 +111,10 @@ func (r *queryResolver) Trending(ctx context.Context, region *string, window *mo
 	return r.primeItems(ctx, items)
 }
 
-func (r *queryResolver) RecommendationStatus(_ context.Context) (*model.RecommendationStatus, error) {
+func (r *queryResolver) RecommendationStatus(ctx context.Context) (*model.RecommendationStatus, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.recommender()
 	if err != nil {
 		return nil, err
@@ -113,7 +125,10 @@ func (r *queryResolver) RecommendationStatus(_ context.Context) (*model.Recommen
 // TrainRecommendations starts a background training. The training gets a
 // context of its own, because the request's context ends with the
 // response; Service.Close cancels it at shutdown.
-func (r *mutationResolver) TrainRecommendations(_ context.Context) (*model.RecommendationStatus, error) {
+func (r *mutationResolver) TrainRecommendations(ctx context.Context) (*model.RecommendationStatus, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.recommender()
 	if err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopsight/shopsight/graph/auth"
 	"github.com/shopsight/shopsight/ml/recommend/service"
 	"github.com/shopsight/shopsight/storage"
 	"github.com/shopsight/shopsight/storage/demo"
@@ -54,7 +55,7 @@ func BenchmarkRecommendationsQuery(b *testing.B) {
 		if err != nil {
 			b.Fatalf("NewHandler: %v", err)
 		}
-		srv := httptest.NewServer(h)
+		srv := httptest.NewServer(auth.Open(h))
 		defer srv.Close()
 		bodies := make([][]byte, len(users))
 		for i, u := range users {

@@ -8,6 +8,9 @@ import (
 )
 
 func (r *queryResolver) Reviews(ctx context.Context, filter *model.ReviewFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.ReviewConnection, error) {
+	if err := requireCatalog(ctx); err != nil {
+		return nil, err
+	}
 	f, err := reviewFilter(filter)
 	if err != nil {
 		return nil, err
@@ -28,6 +31,9 @@ func (r *reviewResolver) Product(ctx context.Context, obj *storage.Review) (*sto
 }
 
 func (r *reviewResolver) User(ctx context.Context, obj *storage.Review) (*storage.User, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	if obj.UserID == "" {
 		return nil, nil
 	}
@@ -39,6 +45,9 @@ func (r *reviewResolver) OrderID(_ context.Context, obj *storage.Review) (*strin
 }
 
 func (r *reviewResolver) Order(ctx context.Context, obj *storage.Review) (*storage.Order, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	if obj.OrderID == "" {
 		return nil, nil
 	}

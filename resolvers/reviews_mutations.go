@@ -11,6 +11,9 @@ import (
 )
 
 func (r *mutationResolver) CreateReview(ctx context.Context, input model.CreateReviewInput) (*storage.Review, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
 	if err := checkRating(input.Rating); err != nil {
 		return nil, err
 	}
@@ -69,6 +72,9 @@ func (r *mutationResolver) checkReviewRefs(ctx context.Context, rv *storage.Revi
 }
 
 func (r *mutationResolver) UpdateReview(ctx context.Context, id string, input model.UpdateReviewInput) (*storage.Review, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return nil, err
+	}
 	rv, err := r.store.Review(ctx, id)
 	if err := checkExisting(storage.KindReview, id, err); err != nil {
 		return nil, err
@@ -95,5 +101,8 @@ func (r *mutationResolver) UpdateReview(ctx context.Context, id string, input mo
 }
 
 func (r *mutationResolver) DeleteReview(ctx context.Context, id string) (string, error) {
+	if err := requireAdmin(ctx); err != nil {
+		return "", err
+	}
 	return deleted(storage.KindReview, id, r.store.DeleteReview(ctx, id))
 }

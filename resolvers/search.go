@@ -31,6 +31,9 @@ func (r *Resolver) searchService() (*search.Service, error) {
 
 func (r *queryResolver) Search(ctx context.Context, query *string, vector []float64, mode *model.SearchMode,
 	filter *model.SearchFilter, fusion *model.Fusion, weights *model.FusionWeights, first *int32, after *string) (*model.SearchResult, error) {
+	if err := requireSearch(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.searchService()
 	if err != nil {
 		return nil, err
@@ -91,6 +94,9 @@ func (r *queryResolver) Search(ctx context.Context, query *string, vector []floa
 }
 
 func (r *queryResolver) SimilarProducts(ctx context.Context, id string, first *int32) ([]*model.SimilarProduct, error) {
+	if err := requireSearch(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.searchService()
 	if err != nil {
 		return nil, err
@@ -128,6 +134,9 @@ func (r *queryResolver) SimilarProducts(ctx context.Context, id string, first *i
 
 func (r *queryResolver) SearchReviews(ctx context.Context, query string, productID *string, minRating *int32,
 	language *string, first *int32, after *string) (*model.ReviewSearchResult, error) {
+	if err := requireSearch(ctx); err != nil {
+		return nil, err
+	}
 	svc, err := r.searchService()
 	if err != nil {
 		return nil, err

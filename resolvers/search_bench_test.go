@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopsight/shopsight/graph/auth"
 	"github.com/shopsight/shopsight/index/search"
 	"github.com/shopsight/shopsight/ml/bert"
 	"github.com/shopsight/shopsight/ml/embed"
@@ -89,7 +90,7 @@ func newBenchSearchServer(b *testing.B) (string, []string) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(auth.Open(h))
 	b.Cleanup(srv.Close)
 	return srv.URL, queries
 }

@@ -1,14 +1,18 @@
 package resolvers
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/99designs/gqlgen/graphql"
 	gqlcode "github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -79,6 +83,58 @@ func (getTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.Grap
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
 	writeJSON(w, responses(ctx))
+}
+
+// maxBodyEcho is the largest prefix of a malformed request body that an
+// error message quotes.
+const maxBodyEcho = 200
+
+// postTransport serves GraphQL over POST with a JSON body through gqlgen's
+// transport.POST, after checking that the body decodes. transport.POST
+// quotes the whole body in its decode error, which for a large malformed
+// body makes a response as large as the request; this error quotes at
+// most maxBodyEcho bytes.
+type postTransport struct {
+	transport.POST
+}
+
+var _ graphql.Transport = postTransport{}
+
+func (t postTransport) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		w.Header().Set("Content-Type", "application/json")
+		writeErrors(r.Context(), w, exec, http.StatusBadRequest,
+			errcode.New(errcode.ParseFailed, "read request body: %v; send the body again", err).GQL())
+		return
+	}
+	// Decode as transport.POST does, so that a body passing here also
+	// passes there.
+	var params graphql.RawParams
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&params); err != nil {
+		w.Header().Set("Content-Type", "application/json")
+		writeErrors(r.Context(), w, exec, http.StatusBadRequest,
+			errcode.New(errcode.ParseFailed, "invalid JSON request body (%d bytes, starting %q): %v; send a JSON object with a query string",
+				len(body), bodyPrefix(body), err).GQL())
+		return
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	t.POST.Do(w, r, exec)
+}
+
+// bodyPrefix returns the first maxBodyEcho bytes of body, cut back to a
+// UTF-8 character boundary.
+func bodyPrefix(body []byte) []byte {
+	if len(body) <= maxBodyEcho {
+		return body
+	}
+	end := maxBodyEcho
+	for end > 0 && !utf8.RuneStart(body[end]) {
+		end--
+	}
+	return body[:end]
 }
 
 // rejectTransport answers every request that no other transport supports:

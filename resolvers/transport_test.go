@@ -66,3 +66,36 @@ func TestOtherMethodsAndContentTypes(t *testing.T) {
 		t.Errorf("POST text/plain = %d %+v, want 415 GRAPHQL_PARSE_FAILED", text.Status, text.Errors)
 	}
 }
+
+func TestPOSTMalformedBodyShortError(t *testing.T) {
+	s := newTestServer(t)
+	body := []byte(`{"query": "{ __typename }", ` + strings.Repeat("x", 100_000))
+	resp := s.postRaw("application/json", body)
+	if resp.Status != http.StatusBadRequest {
+		t.Errorf("status = %d, want 400", resp.Status)
+	}
+	if len(resp.Errors) != 1 {
+		t.Fatalf("got %d errors, want 1: %+v", len(resp.Errors), resp.Errors)
+	}
+	e := resp.Errors[0]
+	if e.code() != "GRAPHQL_PARSE_FAILED" {
+		t.Errorf("code = %q, want GRAPHQL_PARSE_FAILED", e.code())
+	}
+	if len(e.Message) > 500 {
+		t.Errorf("message has %d bytes, want at most 500: it quotes the body", len(e.Message))
+	}
+	if !strings.Contains(e.Message, "send a JSON object with a query string") {
+		t.Errorf("message = %q, want the fix", e.Message)
+	}
+	if !strings.Contains(e.Message, "100028 bytes") {
+		t.Errorf("message = %q, want the body size", e.Message)
+	}
+}
+
+func TestPOSTWrongQueryType(t *testing.T) {
+	s := newTestServer(t)
+	resp := s.postRaw("application/json", []byte(`{"query": 42}`))
+	if resp.Status != http.StatusBadRequest || len(resp.Errors) != 1 || resp.Errors[0].code() != "GRAPHQL_PARSE_FAILED" {
+		t.Errorf("query 42 = %d %+v, want 400 GRAPHQL_PARSE_FAILED", resp.Status, resp.Errors)
+	}
+}

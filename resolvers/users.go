@@ -23,10 +23,16 @@ func found[T any](v T, err error) (*T, error) {
 }
 
 func (r *queryResolver) User(ctx context.Context, id string) (*storage.User, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	return found(r.store.User(ctx, id))
 }
 
 func (r *queryResolver) Users(ctx context.Context, filter *model.UserFilter, first *int32, after *string, orderBy *model.SortDirection) (*model.UserConnection, error) {
+	if err := requirePersonalRecords(ctx); err != nil {
+		return nil, err
+	}
 	f, err := userFilter(filter)
 	if err != nil {
 		return nil, err

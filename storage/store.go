@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -28,6 +29,10 @@ var ErrLocked = errors.New("data directory is in use")
 
 // ErrSchemaVersion reports a store written with another key layout.
 var ErrSchemaVersion = errors.New("unsupported schema version")
+
+// ErrNoStore reports a data directory that holds no ShopSight store, when
+// Options.MustExist forbids creating one.
+var ErrNoStore = errors.New("no ShopSight store")
 
 // Options configures a Store. Start from DefaultOptions and change fields
 // with the WithX methods.
@@ -48,10 +53,16 @@ type Options struct {
 	MemTableSize int64
 	// Hooks run inside every record write's transaction.
 	Hooks []WriteHook
+	// TxnHooks make one TxnHook per write transaction.
+	TxnHooks []func() TxnHook
 	// MinFreeBytes is the free disk space a write requires (see
 	// CheckFreeSpace). 0 derives it from MemTableSize; a negative value
 	// turns the check off.
 	MinFreeBytes int64
+	// MustExist makes Open fail with ErrNoStore, creating nothing, when Dir
+	// is missing or holds no ShopSight store, so that a mistyped --data
+	// path does not serve an empty shop.
+	MustExist bool
 }
 
 // DefaultOptions returns options for a store in dir.
@@ -81,11 +92,20 @@ func (o Options) WithWriteHook(h WriteHook) Options {
 	return o
 }
 
+// WithTxnHook adds a factory of per-transaction hooks; see TxnHook.
+func (o Options) WithTxnHook(newHook func() TxnHook) Options {
+	o.TxnHooks = append(append([]func() TxnHook(nil), o.TxnHooks...), newHook)
+	return o
+}
+
 // WithMemTableSize sets Badger's memtable size in bytes.
 func (o Options) WithMemTableSize(n int64) Options { o.MemTableSize = n; return o }
 
 // WithMinFreeBytes sets the free disk space in bytes that a write requires.
 func (o Options) WithMinFreeBytes(n int64) Options { o.MinFreeBytes = n; return o }
+
+// WithMustExist sets whether Open requires an existing store in Dir.
+func (o Options) WithMustExist(v bool) Options { o.MustExist = v; return o }
 
 // Store is a ShopSight data store. It is safe for concurrent use.
 type Store struct {
@@ -107,7 +127,8 @@ type ownerInfo struct {
 const ownerFile = "shopsight.owner"
 
 // Open opens or creates the store described by opts. A new store gets the
-// current SchemaVersion; an existing one must have it.
+// current SchemaVersion; an existing one must have it. With
+// opts.MustExist, Open fails with ErrNoStore instead of creating a store.
 func Open(opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -117,6 +138,11 @@ func Open(opts Options) (*Store, error) {
 	}
 	if !opts.InMemory && opts.Dir == "" {
 		return nil, errors.New("missing data directory: set --data to a directory for the store")
+	}
+	if opts.MustExist && !opts.InMemory {
+		if err := checkStoreFiles(opts.Dir); err != nil {
+			return nil, err
+		}
 	}
 	bo := badger.DefaultOptions(opts.Dir).
 		WithInMemory(opts.InMemory).
@@ -141,6 +167,37 @@ func Open(opts Options) (*Store, error) {
 		s.writeOwner()
 	}
 	return s, nil
+}
+
+// badgerManifest is the file that every Badger directory contains.
+const badgerManifest = "MANIFEST"
+
+// checkStoreFiles returns an ErrNoStore error unless dir contains a Badger
+// manifest. It only reads, so a mistyped path creates nothing.
+func checkStoreFiles(dir string) error {
+	info, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return noStoreError(dir, "it does not exist")
+	case err != nil:
+		return fmt.Errorf("open store in %s: %w", dir, err)
+	case !info.IsDir():
+		return noStoreError(dir, "it is not a directory")
+	}
+	if _, err := os.Stat(filepath.Join(dir, badgerManifest)); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return noStoreError(dir, "it has no Badger "+badgerManifest+" file")
+		}
+		return fmt.Errorf("open store in %s: %w", dir, err)
+	}
+	return nil
+}
+
+// noStoreError returns the ErrNoStore error for dir, with the reason in
+// brackets.
+func noStoreError(dir, reason string) error {
+	return fmt.Errorf("data directory %s has %w (%s): run `shopsight import --data %s` or `shopsight demo --data %s` first",
+		dir, ErrNoStore, reason, dir, dir)
 }
 
 // describeOpenError turns Badger's directory-lock error into one that names
@@ -190,6 +247,9 @@ func (s *Store) checkSchema() error {
 	if err != nil {
 		return fmt.Errorf("read schema version of store in %s: %w", s.opts.Dir, err)
 	}
+	if !exists && s.opts.MustExist && !s.opts.InMemory {
+		return noStoreError(s.opts.Dir, "its Badger database has no ShopSight schema version")
+	}
 	if exists {
 		if found != SchemaVersion {
 			return fmt.Errorf("%w: store in %s has schema version %d, this binary reads version %d; import the data into a new --data directory",
@@ -229,8 +289,16 @@ func (s *Store) DB() *badger.DB { return s.db }
 // N+1 query patterns.
 func (s *Store) ReadCalls() int64 { return s.reads.Load() }
 
-// Size returns the on-disk size of the LSM tree and the value log in bytes.
-func (s *Store) Size() (lsm, vlog int64) { return s.db.Size() }
+// Size returns the disk space in bytes that the LSM tree (.sst files) and
+// the value log (.vlog files) take now, or 0 and 0 for an in-memory store.
+// It measures the blocks allocated to each file, so a sparse value log
+// counts only its written parts.
+func (s *Store) Size() (lsm, vlog int64) {
+	if s.opts.InMemory {
+		return 0, 0
+	}
+	return dirUsage(s.opts.Dir)
+}
 
 // Counts returns the number of records of each kind.
 func (s *Store) Counts(ctx context.Context) (map[Kind]int64, error) {

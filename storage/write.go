@@ -57,6 +57,18 @@ type RecordWrite struct {
 // transaction. Hooks must only write keys of their own family.
 type WriteHook func(txn *badger.Txn, w RecordWrite) error
 
+// TxnHook observes the record writes of one transaction. The store makes
+// one from each factory given to Options.WithTxnHook per transaction, calls
+// Record for every write in order and Flush once before the commit. A hook
+// that derives data from many records (such as daily rollups) can so merge
+// the writes of a whole batch into one write per derived key, instead of
+// rewriting the same key once per record, which inflates Badger's
+// transaction size.
+type TxnHook interface {
+	Record(txn *badger.Txn, w RecordWrite) error
+	Flush(txn *badger.Txn) error
+}
+
 // maxConflictRetries bounds how often a transaction that lost a write
 // conflict (two writers updating the same counter or record) is retried.
 const maxConflictRetries = 8
@@ -64,10 +76,12 @@ const maxConflictRetries = 8
 // txnState carries per-transaction bookkeeping: count deltas and change
 // log entries are written once at commit.
 type txnState struct {
-	txn     *badger.Txn
-	hooks   []WriteHook
-	counts  map[Kind]int64
-	changes []pendingChange
+	db       *badger.DB
+	txn      *badger.Txn
+	hooks    []WriteHook
+	txnHooks []TxnHook
+	counts   map[Kind]int64
+	changes  []pendingChange
 }
 
 // update runs fn in a read-write transaction, retrying on write conflicts.
@@ -81,9 +95,17 @@ func (s *Store) update(ctx context.Context, fn func(st *txnState) error) error {
 			return err
 		}
 		err = s.db.Update(func(txn *badger.Txn) error {
-			st := &txnState{txn: txn, hooks: s.opts.Hooks, counts: map[Kind]int64{}}
+			st := &txnState{db: s.db, txn: txn, hooks: s.opts.Hooks, counts: map[Kind]int64{}}
+			for _, newHook := range s.opts.TxnHooks {
+				st.txnHooks = append(st.txnHooks, newHook())
+			}
 			if err := fn(st); err != nil {
 				return err
+			}
+			for _, h := range st.txnHooks {
+				if err := h.Flush(txn); err != nil {
+					return fmt.Errorf("flush transaction hook: %w", err)
+				}
 			}
 			if err := st.flushCounts(); err != nil {
 				return err
@@ -250,13 +272,18 @@ func (ops recordOps[T]) remove(st *txnState, old *T) error {
 // nil pointers become untyped nil so hooks can test Old == nil.
 func (st *txnState) recordChange(kind Kind, id string, old, rec any) error {
 	st.changes = append(st.changes, pendingChange{kind: kind, id: id})
-	if len(st.hooks) == 0 {
+	if len(st.hooks) == 0 && len(st.txnHooks) == 0 {
 		return nil
 	}
 	w := RecordWrite{Kind: kind, ID: id, Old: nilIfNilPointer(old), New: nilIfNilPointer(rec)}
 	for _, h := range st.hooks {
 		if err := h(st.txn, w); err != nil {
 			return fmt.Errorf("write hook on %s %q: %w", kind, id, err)
+		}
+	}
+	for _, h := range st.txnHooks {
+		if err := h.Record(st.txn, w); err != nil {
+			return fmt.Errorf("transaction hook on %s %q: %w", kind, id, err)
 		}
 	}
 	return nil

@@ -43,10 +43,18 @@ func (s *Store) WriteProducts(ctx context.Context, products []Product, mode Writ
 
 // recategorizeOrders sets the category of productID's items in every order
 // that contains it, and moves those orders' category index entries.
+//
+// The order ids come from a read-only transaction: an iterator in the
+// read-write transaction would sort all its pending writes on every call,
+// which made each product write cost time linear in the batch size. The
+// "op/" entries it reads are never changed by a product write, and every
+// order is then read and written through the read-write transaction.
 func recategorizeOrders(st *txnState, productID string, category []string) error {
 	prefix := indexPrefix("op/", productID)
 	var orderIDs []string
-	it := st.txn.NewIterator(badger.IteratorOptions{Prefix: prefix})
+	snapshot := st.db.NewTransaction(false)
+	defer snapshot.Discard()
+	it := snapshot.NewIterator(badger.IteratorOptions{Prefix: prefix})
 	for it.Rewind(); it.Valid(); it.Next() {
 		_, id, err := splitIndexKey(prefix, it.Item().Key())
 		if err != nil {

@@ -1,10 +1,13 @@
 // Package limits rejects GraphQL operations that would cost the server too
-// much, before any resolver runs: query depth, query complexity (where a
+// much, before any resolver runs: the size of the query document and its
+// number of selections (checked before gqlgen validates the document),
+// query depth, query complexity (where a
 // field with a `first` argument multiplies the cost of its selection by
 // `first`), the number of aliases, and the page size `first`. It is a gqlgen
 // handler extension; violations fail the whole request with
 // extensions.code LIMIT_EXCEEDED and a message that names the limit and its
-// value, such as "query depth 14 exceeds the limit of 12".
+// value, such as "query depth 14 exceeds the limit of 12". It also caps the
+// number of errors in a response.
 package limits
 
 import (
@@ -32,12 +35,29 @@ type Options struct {
 	MaxPageSize int
 	// DefaultPageSize is the page size of a listing without `first`.
 	DefaultPageSize int
+	// MaxQueryBytes is the largest query document, in bytes.
+	MaxQueryBytes int
+	// MaxSelections is the largest number of selections (fields, fragment
+	// spreads and inline fragments) written in a query document, counting
+	// each fragment definition once. It bounds the work of gqlgen's
+	// validation, which takes time quadratic in the number of selections
+	// of a selection set: on a noisy 2-core machine, 2000 repeated
+	// `__typename` fields took about 0.2 s to validate and 1000 took 55 ms.
+	MaxSelections int
+	// MaxErrors is the largest number of errors in a response; the last
+	// one counts the errors left out.
+	MaxErrors int
 }
 
 // DefaultOptions returns depth 12, complexity 5000, 30 aliases, pages of at
-// most 100 records and 20 records by default.
+// most 100 records and 20 records by default, query documents of at most
+// 64 KiB with at most 1000 selections, and at most 100 errors per
+// response.
 func DefaultOptions() Options {
-	return Options{MaxDepth: 12, MaxComplexity: 5000, MaxAliases: 30, MaxPageSize: 100, DefaultPageSize: 20}
+	return Options{
+		MaxDepth: 12, MaxComplexity: 5000, MaxAliases: 30, MaxPageSize: 100, DefaultPageSize: 20,
+		MaxQueryBytes: 64 << 10, MaxSelections: 1000, MaxErrors: 100,
+	}
 }
 
 // WithMaxDepth sets the maximum field nesting depth.
@@ -55,6 +75,16 @@ func (o Options) WithMaxPageSize(n int) Options { o.MaxPageSize = n; return o }
 // WithDefaultPageSize sets the page size used when `first` is absent.
 func (o Options) WithDefaultPageSize(n int) Options { o.DefaultPageSize = n; return o }
 
+// WithMaxQueryBytes sets the largest query document in bytes.
+func (o Options) WithMaxQueryBytes(n int) Options { o.MaxQueryBytes = n; return o }
+
+// WithMaxSelections sets the largest number of selections in a query
+// document.
+func (o Options) WithMaxSelections(n int) Options { o.MaxSelections = n; return o }
+
+// WithMaxErrors sets the largest number of errors in a response.
+func (o Options) WithMaxErrors(n int) Options { o.MaxErrors = n; return o }
+
 // Validate reports a setting that cannot work.
 func (o Options) Validate() error {
 	checks := []struct {
@@ -66,6 +96,9 @@ func (o Options) Validate() error {
 		{"max aliases", o.MaxAliases},
 		{"max page size", o.MaxPageSize},
 		{"default page size", o.DefaultPageSize},
+		{"max query bytes", o.MaxQueryBytes},
+		{"max selections", o.MaxSelections},
+		{"max errors", o.MaxErrors},
 	}
 	for _, c := range checks {
 		if c.value < 1 {
@@ -85,8 +118,10 @@ type Extension struct {
 }
 
 var (
-	_ graphql.HandlerExtension        = (*Extension)(nil)
-	_ graphql.OperationContextMutator = (*Extension)(nil)
+	_ graphql.HandlerExtension          = (*Extension)(nil)
+	_ graphql.OperationContextMutator   = (*Extension)(nil)
+	_ graphql.OperationParameterMutator = (*Extension)(nil)
+	_ graphql.ResponseInterceptor       = (*Extension)(nil)
 )
 
 // New returns an extension enforcing opts, or an error when opts are

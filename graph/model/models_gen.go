@@ -12,6 +12,19 @@ import (
 	"github.com/shopsight/shopsight/storage"
 )
 
+// ApiKey describes an API key. The secret is never returned after
+// createApiKey.
+type APIKey struct {
+	// 16 lowercase hex digits, the part of the key before the dot.
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	CreatedAt time.Time `json:"createdAt"`
+	Revoked   bool      `json:"revoked"`
+	// When the key was revoked, or null.
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+}
+
 type Attribute struct {
 	Key   string `json:"key"`
 	Value string `json:"value"`
@@ -77,6 +90,16 @@ type CreateUserInput struct {
 	Location *GeoPointInput `json:"location,omitempty"`
 	// Defaults to the time of the request.
 	SignupAt *time.Time `json:"signupAt,omitempty"`
+}
+
+// CreatedApiKey is a new API key with its plaintext, which is shown only once.
+type CreatedAPIKey struct {
+	// The plaintext to send as Authorization: Bearer <key>. It is not stored and cannot be shown again.
+	Key       string    `json:"key"`
+	ID        string    `json:"id"`
+	Name      string    `json:"name"`
+	Role      Role      `json:"role"`
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 type EventConnection struct {
@@ -1488,6 +1511,65 @@ func (e *RecommendationReasonKind) UnmarshalJSON(b []byte) error {
 }
 
 func (e RecommendationReasonKind) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Role is the access level of an API key; each role includes the ones above it
+// in this list.
+type Role string
+
+const (
+	RoleViewer  Role = "VIEWER"
+	RoleAnalyst Role = "ANALYST"
+	RoleAdmin   Role = "ADMIN"
+)
+
+var AllRole = []Role{
+	RoleViewer,
+	RoleAnalyst,
+	RoleAdmin,
+}
+
+func (e Role) IsValid() bool {
+	switch e {
+	case RoleViewer, RoleAnalyst, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+func (e Role) String() string {
+	return string(e)
+}
+
+func (e *Role) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = Role(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid Role", str)
+	}
+	return nil
+}
+
+func (e Role) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *Role) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e Role) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

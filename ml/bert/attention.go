@@ -1,111 +1,102 @@
 package bert
 
 import (
-	"fmt"
 	"math"
+	"runtime"
+	"sync/atomic"
 	"time"
 
+	"gonum.org/v1/gonum/blas"
 	"gorgonia.org/tensor"
+
+	"github.com/shopsight/shopsight/ml/bert/internal/vecmath"
 )
 
 // maskedScore is added to the score of a padded key, as Hugging Face BERT
-// does. exp(-10000) underflows to 0 in float32, so padded keys get exactly
-// zero weight.
+// does. vecmath.Exp32 returns exactly 0 for it, so padded keys get zero weight.
 const maskedScore = -10000
 
 // attention computes multi-head self-attention for every sequence: qkv holds
 // the [rows, 3H] projections without bias, context receives the [rows, H]
-// merged heads.
-func (m *Model) attention(qkvBias, qkv, context []float32, mask [][]int32, B, T int) error {
+// merged heads. Each (sequence, head) pair is one task, which adds the
+// head's q, k and v biases in place and then runs two GEMMs on the strided
+// head columns of qkv and context. Heads are never copied out or merged
+// back.
+func (m *Model) attention(qkvBias, qkv, context []float32, mask [][]int32, B, T int, s *arena) {
 	start := time.Now()
-	errs := make([]error, B)
-	parallelFor(B, func(b int) {
-		errs[b] = m.sequenceAttention(qkvBias, qkv, context, mask[b], b, T)
+	H, heads, d := m.cfg.HiddenSize, m.cfg.NumAttentionHeads, m.cfg.HeadDim()
+	scale := float32(1 / math.Sqrt(float64(d)))
+	gemm := tensor.WhichBLAS()
+
+	// Keys after the last real token are skipped: their weight would be
+	// exactly 0 anyway. Padding before it is masked in the scores.
+	keys := make([]int, B)
+	innerPadding := make([]bool, B)
+	var flops int64
+	for b := range B {
+		keys[b], innerPadding[b] = attendedKeys(mask[b])
+		flops += int64(heads * 2 * 2 * T * keys[b] * d)
+	}
+
+	workers := min(runtime.GOMAXPROCS(0), B*heads)
+	scores := s.scoreBuffers(workers, T*T)
+	var matmulNanos atomic.Int64
+	parallelForWorkers(B*heads, workers, func(worker, i int) {
+		b, h := i/heads, i%heads
+		n := keys[b]
+		base := b * T * 3 * H
+		q, k, v := base+h*d, base+H+h*d, base+2*H+h*d
+		for t := range T {
+			row := t * 3 * H
+			vecmath.AddBias(qkv[q+row:q+row+d], qkvBias[h*d:])
+			vecmath.AddBias(qkv[k+row:k+row+d], qkvBias[H+h*d:])
+			vecmath.AddBias(qkv[v+row:v+row+d], qkvBias[2*H+h*d:])
+		}
+
+		// scores = scale · Q·Kᵀ, [T, n].
+		sc := scores[worker][:T*n]
+		matmulStart := time.Now()
+		gemm.Sgemm(blas.NoTrans, blas.Trans, T, n, d, scale, qkv[q:], 3*H, qkv[k:], 3*H, 0, sc, n)
+		elapsed := time.Since(matmulStart)
+
+		for t := range T {
+			row := sc[t*n : (t+1)*n]
+			if innerPadding[b] {
+				for j, real := range mask[b][:n] {
+					if real == 0 {
+						row[j] += maskedScore
+					}
+				}
+			}
+			vecmath.Softmax(row)
+		}
+
+		// context[:, head h] = softmax(scores)·V, [T, d].
+		matmulStart = time.Now()
+		gemm.Sgemm(blas.NoTrans, blas.NoTrans, T, d, n, 1, sc, n, qkv[v:], 3*H, 0, context[b*T*H+h*d:], H)
+		elapsed += time.Since(matmulStart)
+		matmulNanos.Add(int64(elapsed))
 	})
 	m.stats.attentionNanos.Add(int64(time.Since(start)))
-	for b, err := range errs {
-		if err != nil {
-			return fmt.Errorf("sequence %d: %w", b, err)
-		}
-	}
-	return nil
+	m.stats.attentionMatmulNanos.Add(matmulNanos.Load())
+	m.stats.attentionFlops.Add(flops)
 }
 
-// sequenceAttention runs every head of sequence b. Keys after the last real
-// token are skipped: their weight would be exactly 0 anyway.
-func (m *Model) sequenceAttention(qkvBias, qkv, context []float32, mask []int32, b, T int) error {
-	H, heads, d := m.cfg.HiddenSize, m.cfg.NumAttentionHeads, m.cfg.HeadDim()
-	keys := T
+// attendedKeys returns the number of keys up to the last real token, and
+// whether a padded token comes before it. A row without real tokens attends
+// to every key with every score masked, as the reference does.
+func attendedKeys(mask []int32) (keys int, innerPadding bool) {
+	keys = len(mask)
 	for keys > 0 && mask[keys-1] == 0 {
 		keys--
 	}
 	if keys == 0 {
-		// Every key is padding: softmax over equal scores, as the reference does.
-		keys = T
+		return len(mask), true
 	}
-	scale := float32(1 / math.Sqrt(float64(d)))
-
-	q := make([]float32, T*d)
-	k := make([]float32, keys*d)
-	v := make([]float32, keys*d)
-	scores := make([]float32, T*keys)
-	headContext := make([]float32, T*d)
-	var matmulNanos time.Duration
-	for h := range heads {
-		// Split head h out of the [T, 3H] rows, adding the bias; fold the
-		// 1/√d scale into q.
-		for t := range T {
-			row := qkv[(b*T+t)*3*H:]
-			qh, qb := row[h*d:h*d+d], qkvBias[h*d:h*d+d]
-			for i := range d {
-				q[t*d+i] = (qh[i] + qb[i]) * scale
-			}
-			if t < keys {
-				copyAdd(k[t*d:t*d+d], row[H+h*d:H+h*d+d], qkvBias[H+h*d:H+h*d+d])
-				copyAdd(v[t*d:t*d+d], row[2*H+h*d:2*H+h*d+d], qkvBias[2*H+h*d:2*H+h*d+d])
-			}
-		}
-
-		start := time.Now()
-		qT := tensor.New(tensor.WithShape(T, d), tensor.WithBacking(q))
-		kT := tensor.New(tensor.WithShape(keys, d), tensor.WithBacking(k))
-		kT.T()
-		sT := tensor.New(tensor.WithShape(T, keys), tensor.WithBacking(scores))
-		if _, err := tensor.MatMul(qT, kT, tensor.WithReuse(sT)); err != nil {
-			return fmt.Errorf("head %d scores: %w", h, err)
-		}
-		matmulNanos += time.Since(start)
-
-		for t := range T {
-			row := scores[t*keys : (t+1)*keys]
-			for j := range row {
-				if mask[j] == 0 {
-					row[j] += maskedScore
-				}
-			}
-			softmaxRow(row)
-		}
-
-		start = time.Now()
-		vT := tensor.New(tensor.WithShape(keys, d), tensor.WithBacking(v))
-		cT := tensor.New(tensor.WithShape(T, d), tensor.WithBacking(headContext))
-		if _, err := tensor.MatMul(sT, vT, tensor.WithReuse(cT)); err != nil {
-			return fmt.Errorf("head %d context: %w", h, err)
-		}
-		matmulNanos += time.Since(start)
-
-		for t := range T {
-			copy(context[(b*T+t)*H+h*d:(b*T+t)*H+h*d+d], headContext[t*d:t*d+d])
+	for _, real := range mask[:keys] {
+		if real == 0 {
+			return keys, true
 		}
 	}
-	m.stats.attentionMatmulNanos.Add(int64(matmulNanos))
-	m.stats.attentionFlops.Add(int64(heads * 2 * 2 * T * keys * d))
-	return nil
-}
-
-// copyAdd sets dst = a + b element-wise.
-func copyAdd(dst, a, b []float32) {
-	for i := range dst {
-		dst[i] = a[i] + b[i]
-	}
+	return keys, false
 }

@@ -63,29 +63,23 @@ func (m *Model) Forward(ctx context.Context, batch Batch) (*Output, error) {
 		mask = onesMask(B, T)
 	}
 
-	s := m.newScratch(B, T)
-	m.embed(s.x, batch, B, T)
-	for i := range m.w.layers {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("bert: forward pass stopped before layer %d: %w", i, err)
-		}
-		if batch.OutputHiddenStates {
-			out.HiddenStates = append(out.HiddenStates, append([]float32(nil), s.x...))
-		}
-		if err := m.runLayer(&m.w.layers[i], s, mask, B, T); err != nil {
-			return nil, fmt.Errorf("bert: layer %d: %w", i, err)
-		}
+	s, hidden, err := m.encode(ctx, batch, mask, B, T)
+	if err != nil {
+		return nil, err
 	}
-	out.LastHiddenState = s.x
+	// The output keeps s.x, so only the other buffers go back to the pool.
+	out.LastHiddenState, out.HiddenStates = s.x, hidden
+	s.x = nil
+	defer m.arenas.Put(s)
 
-	if out.PoolerOutput, err = m.pool(s.x, B, T); err != nil {
+	if out.PoolerOutput, err = m.pool(out.LastHiddenState, B, T); err != nil {
 		return nil, fmt.Errorf("bert: pooler: %w", err)
 	}
 	out.MeanPooled = make([][]float32, B)
 	out.MeanPooledNormalized = make([][]float32, B)
 	for b := range B {
 		v := make([]float32, H)
-		meanPoolRow(v, s.x[b*T*H:(b+1)*T*H], mask[b])
+		meanPoolRow(v, out.LastHiddenState[b*T*H:(b+1)*T*H], mask[b])
 		out.MeanPooled[b] = v
 		n := append([]float32(nil), v...)
 		l2Normalize(n)
@@ -95,33 +89,66 @@ func (m *Model) Forward(ctx context.Context, batch Batch) (*Output, error) {
 	return out, nil
 }
 
-// Embed runs Forward and returns one sentence vector per sequence, pooled and
-// normalized as configured in the model's options.
+// Embed runs the encoder and returns one sentence vector per sequence,
+// pooled and normalized as configured in the model's options.
 func (m *Model) Embed(ctx context.Context, batch Batch) ([][]float32, error) {
-	batch.OutputHiddenStates = false
-	out, err := m.Forward(ctx, batch)
+	start := time.Now()
+	B, T, err := m.checkBatch(batch)
 	if err != nil {
 		return nil, err
 	}
+	vectors := make([][]float32, B)
+	if B == 0 {
+		return vectors, nil
+	}
 	mask := batch.Mask
 	if mask == nil {
-		mask = onesMask(out.BatchSize, out.SeqLen)
+		mask = onesMask(B, T)
 	}
-	H, T := out.HiddenSize, out.SeqLen
-	vectors := make([][]float32, out.BatchSize)
+	batch.OutputHiddenStates = false
+	s, _, err := m.encode(ctx, batch, mask, B, T)
+	if err != nil {
+		return nil, err
+	}
+	defer m.arenas.Put(s)
+
+	H := m.cfg.HiddenSize
 	for b := range vectors {
-		switch m.pooling {
-		case PoolingMean:
-			vectors[b] = append([]float32(nil), out.MeanPooled[b]...)
-		default:
-			vectors[b] = make([]float32, H)
-			poolRow(vectors[b], out.LastHiddenState[b*T*H:(b+1)*T*H], mask[b], m.pooling)
-		}
+		vectors[b] = make([]float32, H)
+		poolRow(vectors[b], s.x[b*T*H:(b+1)*T*H], mask[b], m.pooling)
 		if m.normalize {
 			l2Normalize(vectors[b])
 		}
 	}
+	m.stats.forwardNanos.Add(int64(time.Since(start)))
 	return vectors, nil
+}
+
+// encode runs the embeddings and every encoder layer. It returns the arena,
+// whose x holds the last hidden state; the caller puts it back in m.arenas.
+// hidden holds copies of the embedding output and of every layer output
+// but the last when batch.OutputHiddenStates is set.
+func (m *Model) encode(ctx context.Context, batch Batch, mask [][]int32, B, T int) (s *arena, hidden [][]float32, err error) {
+	s, _ = m.arenas.Get().(*arena)
+	if s == nil {
+		s = &arena{}
+	}
+	s.resize(B*T, m.cfg.HiddenSize, m.cfg.IntermediateSize)
+	m.embed(s.x, batch, B, T)
+	for i := range m.w.layers {
+		if err := ctx.Err(); err != nil {
+			m.arenas.Put(s)
+			return nil, nil, fmt.Errorf("bert: forward pass stopped before layer %d: %w", i, err)
+		}
+		if batch.OutputHiddenStates {
+			hidden = append(hidden, append([]float32(nil), s.x...))
+		}
+		if err := m.runLayer(&m.w.layers[i], s, mask, B, T); err != nil {
+			m.arenas.Put(s)
+			return nil, nil, fmt.Errorf("bert: layer %d: %w", i, err)
+		}
+	}
+	return s, hidden, nil
 }
 
 // checkBatch validates shapes and id ranges and returns B and T.
@@ -187,20 +214,41 @@ func onesMask(B, T int) [][]int32 {
 	return mask
 }
 
-// scratch holds the activations of one forward pass; rows = B·T.
-type scratch struct {
+// arena holds the activation buffers of one forward pass, [rows, width]
+// each with rows = B·T. Every layer reuses them, and Model.arenas keeps them
+// for later calls, so a steady stream of batches allocates nothing large.
+type arena struct {
 	x, qkv, context, attnOut, intermediate []float32
+	// scores holds one [T, keys] attention score buffer per goroutine.
+	scores [][]float32
 }
 
-func (m *Model) newScratch(B, T int) *scratch {
-	rows, H := B*T, m.cfg.HiddenSize
-	return &scratch{
-		x:            make([]float32, rows*H),
-		qkv:          make([]float32, rows*3*H),
-		context:      make([]float32, rows*H),
-		attnOut:      make([]float32, rows*H),
-		intermediate: make([]float32, rows*m.cfg.IntermediateSize),
+// resize sets the activation buffers to rows rows, reallocating only those
+// whose capacity is too small. Their contents are undefined afterwards.
+func (s *arena) resize(rows, hidden, intermediate int) {
+	s.x = resizeBuffer(s.x, rows*hidden)
+	s.qkv = resizeBuffer(s.qkv, rows*3*hidden)
+	s.context = resizeBuffer(s.context, rows*hidden)
+	s.attnOut = resizeBuffer(s.attnOut, rows*hidden)
+	s.intermediate = resizeBuffer(s.intermediate, rows*intermediate)
+}
+
+// scoreBuffers returns workers buffers of size elements each.
+func (s *arena) scoreBuffers(workers, size int) [][]float32 {
+	for len(s.scores) < workers {
+		s.scores = append(s.scores, nil)
 	}
+	for i := range workers {
+		s.scores[i] = resizeBuffer(s.scores[i], size)
+	}
+	return s.scores[:workers]
+}
+
+func resizeBuffer(buf []float32, n int) []float32 {
+	if cap(buf) < n {
+		return make([]float32, n)
+	}
+	return buf[:n]
 }
 
 // embed writes LayerNorm(word + position + token type) into x.
@@ -226,24 +274,21 @@ func (m *Model) embed(x []float32, batch Batch, B, T int) {
 }
 
 // runLayer applies one encoder layer to s.x in place.
-func (m *Model) runLayer(layer *encoderLayer, s *scratch, mask [][]int32, B, T int) error {
+func (m *Model) runLayer(layer *encoderLayer, s *arena, mask [][]int32, B, T int) error {
 	rows, H, I := B*T, m.cfg.HiddenSize, m.cfg.IntermediateSize
 	eps := m.cfg.LayerNormEps
 
-	// The q, k and v biases are added while attention splits the heads.
+	// The q, k and v biases are added inside attention, head by head.
 	if err := m.linear(layer.qkv, s.x, rows, s.qkv); err != nil {
 		return fmt.Errorf("query/key/value projection: %w", err)
 	}
-	if err := m.attention(layer.qkv.bias, s.qkv, s.context, mask, B, T); err != nil {
-		return fmt.Errorf("self-attention: %w", err)
-	}
+	m.attention(layer.qkv.bias, s.qkv, s.context, mask, B, T, s)
 
 	if err := m.linear(layer.attnOutput, s.context, rows, s.attnOut); err != nil {
 		return fmt.Errorf("attention output: %w", err)
 	}
 	parallelRows(rows, H, func(lo, hi int) {
-		addBiasResidualRows(s.attnOut[lo:hi], s.x[lo:hi], layer.attnOutput.bias)
-		layerNormRows(s.attnOut[lo:hi], H, layer.attnNorm, eps)
+		addResidualLayerNormRows(s.attnOut[lo:hi], s.x[lo:hi], layer.attnOutput.bias, layer.attnNorm, eps)
 	})
 
 	if err := m.linear(layer.intermediate, s.attnOut, rows, s.intermediate); err != nil {
@@ -257,8 +302,7 @@ func (m *Model) runLayer(layer *encoderLayer, s *scratch, mask [][]int32, B, T i
 		return fmt.Errorf("output: %w", err)
 	}
 	parallelRows(rows, H, func(lo, hi int) {
-		addBiasResidualRows(s.x[lo:hi], s.attnOut[lo:hi], layer.output.bias)
-		layerNormRows(s.x[lo:hi], H, layer.outputNorm, eps)
+		addResidualLayerNormRows(s.x[lo:hi], s.attnOut[lo:hi], layer.output.bias, layer.outputNorm, eps)
 	})
 	return nil
 }
@@ -266,10 +310,16 @@ func (m *Model) runLayer(layer *encoderLayer, s *scratch, mask [][]int32, B, T i
 // linear computes dst = src·Wᵀ (without the bias) for rows input rows.
 func (m *Model) linear(l linear, src []float32, rows int, dst []float32) error {
 	start := time.Now()
-	a := tensor.New(tensor.WithShape(rows, l.in), tensor.WithBacking(src[:rows*l.in]))
-	c := tensor.New(tensor.WithShape(rows, l.out), tensor.WithBacking(dst[:rows*l.out]))
-	if _, err := tensor.MatMul(a, l.wT, tensor.WithReuse(c)); err != nil {
-		return fmt.Errorf("matmul [%d×%d]·[%d×%d]: %w", rows, l.in, l.in, l.out, err)
+	if m.gpu != nil {
+		if err := m.gpu.matmul(l, src, rows, dst); err != nil {
+			return err
+		}
+	} else {
+		a := tensor.New(tensor.WithShape(rows, l.in), tensor.WithBacking(src[:rows*l.in]))
+		c := tensor.New(tensor.WithShape(rows, l.out), tensor.WithBacking(dst[:rows*l.out]))
+		if _, err := tensor.MatMul(a, l.wT, tensor.WithReuse(c)); err != nil {
+			return fmt.Errorf("matmul [%d×%d]·[%d×%d]: %w", rows, l.in, l.in, l.out, err)
+		}
 	}
 	m.stats.linearNanos.Add(int64(time.Since(start)))
 	m.stats.linearFlops.Add(int64(2 * rows * l.in * l.out))

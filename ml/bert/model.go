@@ -4,14 +4,23 @@
 //
 // The matmuls run through gorgonia.org/tensor's BLAS hook: Gonum's pure-Go
 // BLAS by default, OpenBLAS through cgo when built with the openblas tag
-// (needs libopenblas-dev).
+// (needs libopenblas-dev). Attention calls the same BLAS's sgemm directly on
+// strided head views, and the element-wise steps (softmax, GELU) use the
+// AVX2 kernels of internal/vecmath where the CPU has them.
+//
+// Built with the cuda tag, Options.Device can move the dense-layer matmuls
+// to a GPU through Gorgonia's CUDA engine (device_cuda.go). That path has
+// never been compiled or run: it was written without a GPU or the CUDA
+// toolkit.
 package bert
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 
 	"github.com/shopsight/shopsight/ml/safetensors"
@@ -25,12 +34,17 @@ type Options struct {
 	Normalize Normalization
 	// BatchSize is the number of sequences Encode runs per forward pass.
 	BatchSize int
+	// Device selects the hardware that runs the dense-layer matmuls.
+	Device Device
+	// Logger receives the device choice and fallback warnings; nil means
+	// slog.Default().
+	Logger *slog.Logger
 }
 
-// DefaultOptions returns the checkpoint's own pooling and normalization and
-// batches of 32 sequences.
+// DefaultOptions returns the checkpoint's own pooling and normalization,
+// batches of 32 sequences and DeviceAuto.
 func DefaultOptions() Options {
-	return Options{BatchSize: 32}
+	return Options{BatchSize: 32, Device: DeviceAuto}
 }
 
 // WithPooling returns o with the pooling mode set.
@@ -48,6 +62,12 @@ func (o Options) WithNormalize(on bool) Options {
 // WithBatchSize returns o with Encode's batch size set.
 func (o Options) WithBatchSize(n int) Options { o.BatchSize = n; return o }
 
+// WithDevice returns o with the matmul device set.
+func (o Options) WithDevice(d Device) Options { o.Device = d; return o }
+
+// WithLogger returns o with the logger set.
+func (o Options) WithLogger(l *slog.Logger) Options { o.Logger = l; return o }
+
 // Model is a loaded BERT encoder. It is safe for concurrent use.
 type Model struct {
 	cfg       Config
@@ -56,7 +76,13 @@ type Model struct {
 	normalize bool
 	batchSize int
 	id        string
-	stats     forwardStats
+	// device runs the dense-layer matmuls. gpu is their backend on a GPU
+	// and nil on the CPU.
+	device Device
+	gpu    acceleratedMatmul
+	stats  forwardStats
+	// arenas pools the activation buffers of finished forward passes.
+	arenas sync.Pool
 }
 
 // forwardStats accumulates where forward time goes, for benchmarks.
@@ -115,13 +141,25 @@ func newModel(cfg Config, w *weights, id string, pooling Pooling, normalize bool
 	if opts.BatchSize <= 0 {
 		return nil, fmt.Errorf("bert: batch size is %d; it must be positive", opts.BatchSize)
 	}
-	m := &Model{cfg: cfg, w: w, pooling: pooling, normalize: normalize, batchSize: opts.BatchSize}
+	logger := opts.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	device, gpu, err := selectDevice(opts.Device, logger, cudaArenaBytes(cfg, opts.BatchSize))
+	if err != nil {
+		return nil, err
+	}
+	m := &Model{cfg: cfg, w: w, pooling: pooling, normalize: normalize, batchSize: opts.BatchSize, device: device, gpu: gpu}
 	m.id = fmt.Sprintf("%s:%s", id, pooling)
 	if normalize {
 		m.id += "-normalized"
 	}
 	return m, nil
 }
+
+// Device returns where the dense-layer matmuls run: DeviceCPU or
+// DeviceCUDA, after any fallback.
+func (m *Model) Device() Device { return m.device }
 
 // Config returns the model's architecture.
 func (m *Model) Config() Config { return m.cfg }

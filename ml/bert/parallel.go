@@ -3,31 +3,34 @@ package bert
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // parallelFor calls fn(i) for i in [0, n) on up to GOMAXPROCS goroutines.
 func parallelFor(n int, fn func(i int)) {
-	workers := min(runtime.GOMAXPROCS(0), n)
+	parallelForWorkers(n, min(runtime.GOMAXPROCS(0), n), func(_, i int) { fn(i) })
+}
+
+// parallelForWorkers calls fn(worker, i) for i in [0, n) on workers
+// goroutines that take indexes in turn. worker is in [0, workers) and
+// identifies the goroutine, so fn can use per-worker buffers.
+func parallelForWorkers(n, workers int, fn func(worker, i int)) {
 	if workers <= 1 {
 		for i := range n {
-			fn(i)
+			fn(0, i)
 		}
 		return
 	}
 	var wg sync.WaitGroup
-	var mu sync.Mutex
-	next := 0
-	for range workers {
+	var next atomic.Int64
+	for worker := range workers {
 		wg.Go(func() {
 			for {
-				mu.Lock()
-				i := next
-				next++
-				mu.Unlock()
+				i := int(next.Add(1) - 1)
 				if i >= n {
 					return
 				}
-				fn(i)
+				fn(worker, i)
 			}
 		})
 	}

@@ -30,8 +30,9 @@ type EncoderOptions struct {
 	// its texts by length and runs them in batches of this size.
 	BatchSize int
 
-	// Model holds the pooling and normalization settings of the BERT
-	// model. Its BatchSize is replaced by the BatchSize above.
+	// Model holds the settings of the BERT model: pooling,
+	// normalization, device and logger. Its BatchSize is replaced by the
+	// BatchSize above.
 	Model bert.Options
 }
 

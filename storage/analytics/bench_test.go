@@ -36,7 +36,7 @@ var benchStore struct {
 
 func openBenchStore(b *testing.B) *storage.Store {
 	benchStore.once.Do(func() {
-		st, err := storage.Open(storage.DefaultOptions(b.TempDir()).WithLogger(quiet).WithWriteHook(rollup.Hook))
+		st, err := storage.Open(storage.DefaultOptions(b.TempDir()).WithLogger(quiet).WithTxnHook(rollup.NewTxnHook))
 		if err != nil {
 			b.Fatalf("open store: %v", err)
 		}
@@ -97,7 +97,7 @@ func BenchmarkImport(b *testing.B) {
 			for i := 0; i < b.N; i++ {
 				opts := storage.DefaultOptions(b.TempDir()).WithLogger(quiet)
 				if hook {
-					opts = opts.WithWriteHook(rollup.Hook)
+					opts = opts.WithTxnHook(rollup.NewTxnHook)
 				}
 				st, err := storage.Open(opts)
 				if err != nil {

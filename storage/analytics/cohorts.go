@@ -48,14 +48,14 @@ func (e *Engine) Cohorts(ctx context.Context, by CohortBy, from, to time.Time, p
 	bk := bucketer{g: Month, loc: time.UTC}
 	inRange := storage.TimeRange{From: from, To: to}
 	orderMonths := map[string]map[int64]bool{}
-	first := map[string]int64{}
+	firstOrder := map[string]time.Time{}
 	err := e.store.EachOrder(ctx, storage.OrderFilter{}, func(o *storage.Order) error {
 		m := bk.ordinal(o.PurchasedAt)
 		set := orderMonths[o.UserID]
 		if set == nil {
 			set = map[int64]bool{}
 			orderMonths[o.UserID] = set
-			first[o.UserID] = m // orders arrive in purchase-time order
+			firstOrder[o.UserID] = o.PurchasedAt // orders arrive in purchase-time order
 		}
 		set[m] = true
 		return nil
@@ -75,9 +75,11 @@ func (e *Engine) Cohorts(ctx context.Context, by CohortBy, from, to time.Time, p
 			return nil, fmt.Errorf("scan users for cohorts: %w", err)
 		}
 	} else {
-		for u, m := range first {
-			if inRange.Contains(bk.start(m)) || inRange.From.IsZero() && inRange.To.IsZero() {
-				cohortOf[u] = m
+		// Like signups, first orders are kept by their own time, so a
+		// range that ends mid-month leaves out the later first orders.
+		for u, at := range firstOrder {
+			if inRange.Contains(at) {
+				cohortOf[u] = bk.ordinal(at)
 			}
 		}
 	}

@@ -19,7 +19,7 @@ func openDemo(t testing.TB, scale float64, hook bool) *storage.Store {
 	t.Helper()
 	opts := storage.DefaultOptions("").WithInMemory(true).WithLogger(quiet)
 	if hook {
-		opts = opts.WithWriteHook(rollup.Hook)
+		opts = opts.WithTxnHook(rollup.NewTxnHook)
 	}
 	st, err := storage.Open(opts)
 	if err != nil {

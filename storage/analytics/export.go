@@ -25,6 +25,9 @@ import (
 //	    &country=…&state=…&city=…&sessionGapMinutes=30
 //	/export/cohorts.csv?by=FIRST_ORDER&from=…&to=…&periods=6
 //
+// The row that sums the groups outside topN has "others" in every column
+// of the non-time dimensions.
+//
 // The arguments are those of the GraphQL fields. An invalid one gets 400
 // with a plain-text message that names the parameter. The handler matches
 // the path suffix, so it can be mounted under any prefix.
@@ -146,19 +149,21 @@ func (h *exportHandler) metrics(w http.ResponseWriter, r *http.Request) error {
 func metricsCSVRow(q *Query, r *Row) []string {
 	var f []string
 	for _, d := range q.Dimensions {
-		switch d {
-		case Time:
+		switch {
+		case d == Time:
 			f = append(f, r.Time.In(q.Location).Format(time.RFC3339))
-		case City:
+		case r.Others && d == City:
+			f = append(f, "others", "others", "others")
+		case r.Others && d == State:
+			f = append(f, "others", "others")
+		case r.Others:
+			f = append(f, "others")
+		case d == City:
 			f = append(f, r.Country, r.State, r.City)
-		case State:
+		case d == State:
 			f = append(f, r.Country, r.State)
 		default:
-			v := dimValue(d, r)
-			if r.Others {
-				v = "others"
-			}
-			f = append(f, v)
+			f = append(f, dimValue(d, r))
 		}
 	}
 	for i := range q.Measures {
@@ -371,7 +376,34 @@ func ParseMetricsQuery(v url.Values) (Query, error) {
 		return q, err
 	}
 	q.TopNBy = Measure(strings.ToUpper(v.Get("topNBy")))
-	return q, q.Validate()
+	return q, withURLParam(q.Validate())
+}
+
+// urlParams maps the GraphQL argument names that Query.Validate reports to
+// the URL parameters of the export.
+var urlParams = map[string]string{
+	"filter.region.country": "country",
+	"filter.region.state":   "state",
+	"filter.boundingBox":    "bbox",
+	"topN.by":               "topNBy",
+}
+
+// withURLParam renames the parameter of an ArgError from its GraphQL
+// argument to its URL parameter, in Param and in the message.
+func withURLParam(err error) error {
+	var ae *ArgError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	name, ok := urlParams[ae.Param]
+	if !ok && strings.HasPrefix(ae.Param, "orderBy[") {
+		// The message keeps the index, which names the entry of the list.
+		return &ArgError{Param: "orderBy", Message: ae.Message}
+	}
+	if !ok {
+		return err
+	}
+	return &ArgError{Param: name, Message: strings.ReplaceAll(ae.Message, ae.Param, name)}
 }
 
 func parseBox(s string) (*BoundingBox, error) {

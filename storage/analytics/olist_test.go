@@ -46,7 +46,7 @@ func openOlist(t testing.TB) (*storage.Store, string) {
 			olistStore.err = err
 			return
 		}
-		st, err := storage.Open(storage.DefaultOptions(dir).WithLogger(quiet).WithWriteHook(rollup.Hook))
+		st, err := storage.Open(storage.DefaultOptions(dir).WithLogger(quiet).WithTxnHook(rollup.NewTxnHook))
 		if err != nil {
 			olistStore.err = err
 			return

@@ -71,7 +71,7 @@ func (h csvHeader) csvRow(record []string, line int, latin1 bool) (row, error) {
 	if !latin1 {
 		for i, v := range record {
 			if !utf8.ValidString(v) {
-				return r, &rowError{Class: "invalid UTF-8", Err: fmt.Errorf("column %s is not valid UTF-8: if the file is Latin-1, pass --encoding latin1", h.names[i])}
+				return r, &rowError{Class: "invalid UTF-8", Err: fmt.Errorf("column %q: value is not valid UTF-8: if the file is Latin-1, pass --encoding latin1", h.names[i])}
 			}
 		}
 	}

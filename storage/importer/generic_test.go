@@ -252,3 +252,12 @@ func TestLocalToUTC(t *testing.T) {
 		t.Error("parseTime(29/07/2018) = nil error, want invalid date")
 	}
 }
+
+func TestCSVRowInvalidUTF8Message(t *testing.T) {
+	h := csvHeader{names: []string{"id", "name"}, index: map[string]int{"id": 0, "name": 1}}
+	_, err := h.csvRow([]string{"u1", "Jos\xe9"}, 2, false)
+	want := `column "name": value is not valid UTF-8: if the file is Latin-1, pass --encoding latin1`
+	if err == nil || err.Error() != want {
+		t.Errorf("error = %v, want %q", err, want)
+	}
+}

@@ -48,6 +48,8 @@ type olistImport struct {
 	payments    map[string][]olistPayment   // order_id → payment rows
 	badOrders   map[string]string           // order_id → why its items or payments are unusable
 	prices      map[string]olistPrice       // product_id → latest unit price
+	purchases   map[string]time.Time        // order_id → purchase time, from scanPurchases
+	created     map[string]time.Time        // product_id → earliest purchase of an order containing it
 	orderOwners map[string]olistOrderRef    // order_id → user and first product, for reviews
 }
 
@@ -64,6 +66,7 @@ func (im *importer) importOlist(ctx context.Context, paths []string) error {
 		customers: map[string]olistCustomer{}, people: map[string]*olistPerson{},
 		items: map[string][]olistItem{}, payments: map[string][]olistPayment{},
 		badOrders: map[string]string{}, prices: map[string]olistPrice{},
+		purchases:   map[string]time.Time{},
 		orderOwners: map[string]olistOrderRef{},
 	}
 	steps := []func(context.Context) error{

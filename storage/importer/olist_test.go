@@ -311,3 +311,38 @@ func TestOlistZipPadding(t *testing.T) {
 		t.Error("SignupAt is zero, want the first purchase time")
 	}
 }
+
+func TestOlistProductCreatedAtFirstOrder(t *testing.T) {
+	st, _, _ := sample4000Store(t)
+	ctx := context.Background()
+	first := map[string]time.Time{}
+	err := st.EachOrder(ctx, storage.OrderFilter{}, func(o *storage.Order) error {
+		for _, it := range o.Items {
+			if at, seen := first[it.ProductID]; !seen || o.PurchasedAt.Before(at) {
+				first[it.ProductID] = o.PurchasedAt
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	products, withOrders := 0, 0
+	err = st.EachProduct(ctx, storage.ProductFilter{}, func(p *storage.Product) error {
+		products++
+		want, ok := first[p.ID]
+		if ok {
+			withOrders++
+		}
+		if !p.CreatedAt.Equal(want) {
+			t.Errorf("product %s CreatedAt = %s, want %s (earliest order, or zero time without one)", p.ID, p.CreatedAt, want)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if withOrders == 0 {
+		t.Errorf("none of %d products is in an imported order", products)
+	}
+}

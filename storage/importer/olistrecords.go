@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopsight/shopsight/storage"
 )
@@ -70,21 +71,23 @@ func (o *olistImport) importUsers(ctx context.Context) error {
 }
 
 // scanPurchases reads the orders files once for each person's first and
-// latest purchase. Invalid rows are ignored here: importOrders reports them.
+// latest purchase and each order's purchase time. Invalid rows are ignored
+// here: importOrders reports them.
 func (o *olistImport) scanPurchases(ctx context.Context) error {
 	for _, path := range o.files[olistOrders] {
 		quiet := &FileStats{Path: path, Reasons: map[string]int64{}, quiet: true}
 		err := o.im.scanCSV(ctx, path, "signup times", quiet, []string{"order_id", "customer_id", "order_purchase_timestamp"}, nil, func(r row) error {
-			c, ok := o.customers[r.get("customer_id")]
-			if !ok {
-				return nil
-			}
 			at, err := o.olistTime(r, "order_purchase_timestamp", true)
 			if err != nil {
 				return nil
 			}
-			p := o.people[c.uniqueID]
 			orderID := r.get("order_id")
+			o.purchases[orderID] = at
+			c, ok := o.customers[r.get("customer_id")]
+			if !ok {
+				return nil
+			}
+			p := o.people[c.uniqueID]
 			if !p.hasOrders || at.Before(p.firstPurchase) {
 				p.firstPurchase = at
 			}
@@ -117,8 +120,11 @@ var olistNumericAttributes = []struct{ column, attribute string }{
 // title is synthetic: the English category in title case, "item" and the
 // first 8 characters of the id ("Health Beauty item 1e9e8ef0"). The price
 // is the latest unit price in the item rows (loadItems), or 0 for a product
-// that no loaded order contains.
+// that no loaded order contains. Olist has no creation date, so CreatedAt
+// is the earliest purchase time of an imported order that contains the
+// product, or the zero time for a product in no imported order.
 func (o *olistImport) importProducts(ctx context.Context) error {
+	o.created = o.productCreationTimes()
 	required := []string{"product_id", "product_category_name"}
 	return o.eachFile(ctx, olistProducts, "products", storage.KindProduct, required, func(ctx context.Context, write bool, stats *FileStats) (func(row) error, func(context.Context) error) {
 		out := newBatch(o.im.opts.BatchSize, write, stats, o.im.store.PutProducts)
@@ -130,6 +136,28 @@ func (o *olistImport) importProducts(ctx context.Context) error {
 			return out.add(ctx, p)
 		}, out.flush
 	})
+}
+
+// productCreationTimes returns the earliest purchase time of each product
+// among the loaded item rows, leaving out orders that importOrders skips:
+// those with an invalid item or payment row or purchase time.
+func (o *olistImport) productCreationTimes() map[string]time.Time {
+	created := map[string]time.Time{}
+	for orderID, items := range o.items {
+		if _, bad := o.badOrders[orderID]; bad {
+			continue
+		}
+		at, ok := o.purchases[orderID]
+		if !ok {
+			continue
+		}
+		for _, it := range items {
+			if old, seen := created[it.productID]; !seen || at.Before(old) {
+				created[it.productID] = at
+			}
+		}
+	}
+	return created
 }
 
 func (o *olistImport) product(r row) (storage.Product, error) {
@@ -145,12 +173,13 @@ func (o *olistImport) product(r row) (storage.Product, error) {
 		}
 	}
 	p := storage.Product{
-		ID:       id,
-		Title:    fmt.Sprintf("%s item %.8s", titleCase(category), id),
-		Category: []string{category},
-		Price:    o.prices[id].price,
-		Currency: "BRL",
-		Language: "en",
+		ID:        id,
+		Title:     fmt.Sprintf("%s item %.8s", titleCase(category), id),
+		Category:  []string{category},
+		Price:     o.prices[id].price,
+		Currency:  "BRL",
+		Language:  "en",
+		CreatedAt: o.created[id],
 	}
 	for _, a := range olistNumericAttributes {
 		v := r.get(a.column)

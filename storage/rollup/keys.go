@@ -73,6 +73,7 @@ var (
 	prefixCells  = []byte{0x04, 'c'}
 	prefixFacts  = []byte{0x04, 'o'}
 	prefixRefs   = []byte{0x04, 'q'}
+	prefixMarks  = []byte{0x04, 'm'}
 	keyCounts    = []byte{0x04, 'n'}
 	prefixFamily = []byte{0x04}
 )
@@ -229,3 +230,9 @@ func refsPrefix(orderID string) []byte {
 }
 
 func refKey(orderID, reviewID string) []byte { return append(refsPrefix(orderID), reviewID...) }
+
+// markKey is set once an order has had a review reference. Writes check it
+// with a point read before scanning the order's references, because an
+// iterator in a read-write Badger transaction sorts all pending writes,
+// which made every order write cost time linear in the batch size.
+func markKey(orderID string) []byte { return append(append([]byte{}, prefixMarks...), orderID...) }

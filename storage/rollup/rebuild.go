@@ -19,7 +19,7 @@ const rebuildBatch = 200
 // written during the rebuild may be counted twice or not at all.
 func Rebuild(ctx context.Context, store *storage.Store) error {
 	db := store.DB()
-	for _, p := range [][]byte{prefixCells, prefixFacts, prefixRefs} {
+	for _, p := range [][]byte{prefixCells, prefixFacts, prefixRefs, prefixMarks} {
 		if err := db.DropPrefix(p); err != nil {
 			return fmt.Errorf("rebuild rollups: drop prefix %q: %w", p, err)
 		}
@@ -30,7 +30,7 @@ func Rebuild(ctx context.Context, store *storage.Store) error {
 
 	var orders []storage.Order
 	flushOrders := func() error {
-		err := applyBatch(db, len(orders), func(txn *badger.Txn, i int) error { return applyOrder(txn, nil, &orders[i]) })
+		err := applyBatch(db, len(orders), func(txn *badger.Txn, h *txnHook, i int) error { return applyOrder(txn, h, nil, &orders[i]) })
 		orders = orders[:0]
 		return err
 	}
@@ -50,7 +50,7 @@ func Rebuild(ctx context.Context, store *storage.Store) error {
 
 	var reviews []storage.Review
 	flushReviews := func() error {
-		err := applyBatch(db, len(reviews), func(txn *badger.Txn, i int) error { return applyReview(txn, nil, &reviews[i]) })
+		err := applyBatch(db, len(reviews), func(txn *badger.Txn, h *txnHook, i int) error { return applyReview(txn, h, nil, &reviews[i]) })
 		reviews = reviews[:0]
 		return err
 	}
@@ -72,15 +72,16 @@ func Rebuild(ctx context.Context, store *storage.Store) error {
 
 // applyBatch runs apply on records [0, n) in one transaction, or one record
 // per transaction when the batch is too big for one.
-func applyBatch(db *badger.DB, n int, apply func(txn *badger.Txn, i int) error) error {
+func applyBatch(db *badger.DB, n int, apply func(txn *badger.Txn, h *txnHook, i int) error) error {
 	run := func(from, to int) error {
 		return db.Update(func(txn *badger.Txn) error {
+			h := &txnHook{d: deltas{}}
 			for i := from; i < to; i++ {
-				if err := apply(txn, i); err != nil {
+				if err := apply(txn, h, i); err != nil {
 					return err
 				}
 			}
-			return nil
+			return h.Flush(txn)
 		})
 	}
 	err := run(0, n)
