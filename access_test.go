@@ -21,7 +21,7 @@ import (
 // TestKeysCommand creates, lists and revokes a key with the CLI.
 func TestKeysCommand(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
+	dir := newStoreDir(t)
 	a, stdout, _ := newCapturingApp()
 	if err := runMain(ctx, a, []string{"keys", "create", "--data", dir, "--name", "ops", "--role", "admin", "--log-level", "error"}); err != nil {
 		t.Fatalf("keys create: %v", err)
@@ -77,14 +77,8 @@ func TestKeysCommandOnHeldStore(t *testing.T) {
 }
 
 func TestServeWithoutKeysFails(t *testing.T) {
-	dir := t.TempDir()
-	s, err := storage.Open(storage.DefaultOptions(dir).WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Close()
 	a, _, _ := newCapturingApp()
-	err = runMain(context.Background(), a, []string{"serve", "--data", dir, "--addr", "127.0.0.1:0", "--log-level", "error"})
+	err := runMain(context.Background(), a, []string{"serve", "--data", newStoreDir(t), "--addr", "127.0.0.1:0", "--log-level", "error"})
 	if err == nil || !strings.Contains(err.Error(), "no active API key") || !strings.Contains(err.Error(), "--insecure-no-auth") {
 		t.Errorf("serve on a store without keys: error = %v, want one naming keys create and --insecure-no-auth", err)
 	}

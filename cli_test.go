@@ -15,6 +15,21 @@ import (
 	"github.com/shopsight/shopsight/storage"
 )
 
+// newStoreDir returns a temporary directory holding an empty store, for
+// the commands that require an existing one.
+func newStoreDir(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := storage.Open(storage.DefaultOptions(dir).WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 func TestNoCommandIsUsageError(t *testing.T) {
 	a, stdout, stderr := newCapturingApp()
 	err := runMain(context.Background(), a, nil)
@@ -171,10 +186,22 @@ func TestCheckDemoDir(t *testing.T) {
 	t.Run("same seed and scale reuses", func(t *testing.T) {
 		dir := t.TempDir()
 		s := open(t, dir)
-		writeMarker(t, dir, demoMarker{Seed: 1, Scale: 1})
+		writeMarker(t, dir, demoMarker{Seed: 1, Scale: 1, Finished: time.Now()})
 		reuse, err := checkDemoDir(ctx, s, dir, 1, 1)
 		if err != nil || !reuse {
 			t.Errorf("checkDemoDir = %v, %v; want true, nil", reuse, err)
+		}
+	})
+	t.Run("unfinished demo of same seed regenerates", func(t *testing.T) {
+		dir := t.TempDir()
+		s := open(t, dir)
+		if err := s.PutSellers(ctx, []storage.Seller{{ID: "s1", Region: storage.Region{Country: "BR"}}}); err != nil {
+			t.Fatal(err)
+		}
+		writeMarker(t, dir, demoMarker{Seed: 1, Scale: 1})
+		reuse, err := checkDemoDir(ctx, s, dir, 1, 1)
+		if err != nil || reuse {
+			t.Errorf("checkDemoDir = %v, %v; want false, nil", reuse, err)
 		}
 	})
 	t.Run("other seed is rejected", func(t *testing.T) {
@@ -182,7 +209,7 @@ func TestCheckDemoDir(t *testing.T) {
 		s := open(t, dir)
 		writeMarker(t, dir, demoMarker{Seed: 1, Scale: 1})
 		_, err := checkDemoDir(ctx, s, dir, 2, 1)
-		want := dir + " holds a demo of seed 1, scale 1: pass another --data directory, or delete " + dir + " to regenerate"
+		want := dir + " contains a demo of seed 1, scale 1: pass another --data directory, or delete " + dir + " to regenerate"
 		if err == nil || err.Error() != want {
 			t.Errorf("error = %v, want %q", err, want)
 		}
@@ -192,7 +219,7 @@ func TestCheckDemoDir(t *testing.T) {
 		s := open(t, dir)
 		writeMarker(t, dir, demoMarker{Seed: 1, Scale: 0.5})
 		_, err := checkDemoDir(ctx, s, dir, 1, 1)
-		if err == nil || !strings.Contains(err.Error(), "holds a demo of seed 1, scale 0.5") {
+		if err == nil || !strings.Contains(err.Error(), "contains a demo of seed 1, scale 0.5") {
 			t.Errorf("error = %v, want the stored seed and scale named", err)
 		}
 	})
@@ -203,7 +230,7 @@ func TestCheckDemoDir(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := checkDemoDir(ctx, s, dir, 1, 1)
-		if err == nil || !strings.Contains(err.Error(), "holds 1 records but no complete demo") {
+		if err == nil || !strings.Contains(err.Error(), "is not empty (1 records) and has no demo.json marker") {
 			t.Errorf("error = %v, want the records without a marker named", err)
 		}
 	})

@@ -141,11 +141,12 @@ func runDemo(ctx context.Context, a *app, args []string) error {
 	return err
 }
 
-// checkDemoDir reports whether dir already holds a complete demo of seed
-// and scale, to be reused as it is. It returns an error when dir holds
-// other records, so that two data sets never mix: a demo of another seed
-// or scale, or records without a demo marker (an import, or a demo whose
-// generation stopped before the end).
+// checkDemoDir reports whether dir already contains a complete demo of
+// seed and scale, to be reused as it is. A demo of the same seed and scale
+// whose generation stopped before the end is generated again: generation
+// is deterministic, so it completes the same records. checkDemoDir returns
+// an error when dir contains other records, so that two data sets never
+// mix: a demo of another seed or scale, or records without a demo marker.
 func checkDemoDir(ctx context.Context, store *storage.Store, dir string, seed uint64, scale float64) (bool, error) {
 	markerPath := filepath.Join(dir, demoMarkerFile)
 	b, err := os.ReadFile(markerPath)
@@ -156,10 +157,10 @@ func checkDemoDir(ctx context.Context, store *storage.Store, dir string, seed ui
 			return false, fmt.Errorf("read demo marker %s: %w; pass another --data directory, or delete %s to regenerate", markerPath, err, dir)
 		}
 		if m.Seed != seed || m.Scale != scale {
-			return false, fmt.Errorf("%s holds a demo of seed %d, scale %v: pass another --data directory, or delete %s to regenerate",
+			return false, fmt.Errorf("%s contains a demo of seed %d, scale %v: pass another --data directory, or delete %s to regenerate",
 				dir, m.Seed, m.Scale, dir)
 		}
-		return true, nil
+		return !m.Finished.IsZero(), nil
 	case !errors.Is(err, os.ErrNotExist):
 		return false, fmt.Errorf("read demo marker %s: %w", markerPath, err)
 	}
@@ -172,7 +173,7 @@ func checkDemoDir(ctx context.Context, store *storage.Store, dir string, seed ui
 		records += n
 	}
 	if records > 0 {
-		return false, fmt.Errorf("%s holds %d records but no complete demo (no %s marker): pass another --data directory, or delete %s to regenerate",
+		return false, fmt.Errorf("%s is not empty (%d records) and has no %s marker of a complete demo: pass another --data directory, or delete %s to regenerate",
 			dir, records, demoMarkerFile, dir)
 	}
 	return false, nil
@@ -182,6 +183,13 @@ func checkDemoDir(ctx context.Context, store *storage.Store, dir string, seed ui
 // the demo marker.
 func generateDemo(ctx context.Context, store *storage.Store, dir string, seed uint64, scale float64, logger *slog.Logger, metrics *serverMetrics) error {
 	markerPath := filepath.Join(dir, demoMarkerFile)
+	// The marker is written before the first record, with a zero Finished
+	// time, so that a restart after an interruption recognizes the partial
+	// demo as its own.
+	b, _ := json.Marshal(demoMarker{Seed: seed, Scale: scale})
+	if err := os.WriteFile(markerPath, b, 0o644); err != nil {
+		return fmt.Errorf("write demo marker %s: %w", markerPath, err)
+	}
 	started := time.Now()
 	logger.Info("generating demo data", "dir", dir, "seed", seed, "scale", scale)
 	progress := newProgressThrottle(demoProgressInterval, time.Now)
@@ -201,7 +209,7 @@ func generateDemo(ctx context.Context, store *storage.Store, dir string, seed ui
 		logger.Info("demo anomaly injected", "kind", an.Kind, "product", an.ProductID,
 			"from", an.From.Format(time.DateOnly), "to", an.To.Format(time.DateOnly), "extra_orders", an.ExtraOrders)
 	}
-	b, _ := json.Marshal(demoMarker{Seed: seed, Scale: scale, Finished: time.Now().UTC()})
+	b, _ = json.Marshal(demoMarker{Seed: seed, Scale: scale, Finished: time.Now().UTC()})
 	if err := os.WriteFile(markerPath, b, 0o644); err != nil {
 		logger.Warn("cannot write demo marker; the next start regenerates", "path", markerPath, "err", err)
 	}

@@ -16,7 +16,9 @@ import (
 
 func runEvalForecast(ctx context.Context, a *app, args []string) error {
 	fs := newFlagSet(a, "eval forecast",
-		"eval forecast (--series SERIES.csv | --data DIR --groupBy G [--granularity day] [--metric units] [--time-zone Z]) --horizon H [--season S] [--models LIST] [--out FILE] [--workers N]")
+		"eval forecast (--series SERIES.csv | --data DIR --groupBy G [--granularity day] [--metric units] [--time-zone Z]) --horizon H [--season S] [--models LIST] [--out FILE] [--workers N]\n\n"+
+			"--groupBy category,region evaluates each (category, region) pair; its series ids are\n"+
+			"\"<category path> @ <region id>\", such as \"electronics > phones @ BR-SP\", at --region-level.")
 	var lf logFlags
 	lf.register(fs)
 	var sf seriesFlags
@@ -37,6 +39,9 @@ func runEvalForecast(ctx context.Context, a *app, args []string) error {
 	}
 	if *workers < 1 {
 		return fmt.Errorf("invalid --workers %d: use at least 1", *workers)
+	}
+	if *horizon < 1 {
+		return fmt.Errorf("invalid --horizon %d: hold out at least 1 value", *horizon)
 	}
 	opts := eval.DefaultOptions().WithHorizon(*horizon).WithWorkers(*workers).WithModels(splitList(*models)...)
 	var report *eval.Report

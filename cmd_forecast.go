@@ -54,11 +54,12 @@ type seriesFlags struct {
 func (f *seriesFlags) register(fs interface {
 	StringVar(p *string, name, value, usage string)
 }) {
-	fs.StringVar(&f.group, "groupBy", "", "grouping: region, category, product, seller or all (required)")
+	fs.StringVar(&f.group, "groupBy", "", "grouping: region, category, product, seller, all, or category,region for every "+
+		"(category, region) pair with orders, with series ids such as \"electronics > phones @ BR-SP\" (required)")
 	fs.StringVar(&f.metric, "metric", "units", "measure per bucket: units, revenue, orders or customers")
 	fs.StringVar(&f.granularity, "granularity", "day", "bucket length: day, week (ISO) or month")
 	fs.StringVar(&f.zone, "time-zone", "UTC", "IANA time zone whose calendar defines buckets, such as America/Sao_Paulo")
-	fs.StringVar(&f.regionLevel, "region-level", "state", "with --groupBy region: country, state or city")
+	fs.StringVar(&f.regionLevel, "region-level", "state", "with --groupBy region or category,region: country, state or city")
 	fs.StringVar(&f.from, "from", "", "first day of the history, YYYY-MM-DD in --time-zone (default: each series' first order)")
 	fs.StringVar(&f.to, "to", "", "day after the last day of the history, YYYY-MM-DD in --time-zone (default: after the store's newest order)")
 }
@@ -67,7 +68,7 @@ func (f *seriesFlags) options() (series.AllOptions, error) {
 	var o series.AllOptions
 	var err error
 	if f.group == "" {
-		return o, errors.New("missing --groupBy: pass region, category, product, seller or all")
+		return o, errors.New("missing --groupBy: pass region, category, product, seller, category,region or all")
 	}
 	if o.Group, err = series.ParseGroup(f.group); err != nil {
 		return o, fmt.Errorf("invalid --groupBy: %w", err)
@@ -101,14 +102,16 @@ func (f *seriesFlags) options() (series.AllOptions, error) {
 	if !ok {
 		return o, fmt.Errorf("invalid --region-level %q: use country, state or city", f.regionLevel)
 	}
-	if o.Group == series.Region {
+	if o.Group == series.Region || o.Group == series.CategoryRegion {
 		o.RegionLevel = level
 	}
 	return o, nil
 }
 
 func runForecast(ctx context.Context, a *app, args []string) error {
-	fs := newFlagSet(a, "forecast", "forecast --data DIR --all --groupBy G [--metric M] [--granularity day] [--horizon 28] [--model auto] [--workers N] [--time-zone Z] [--out FILE]")
+	fs := newFlagSet(a, "forecast", "forecast --data DIR --all --groupBy G [--metric M] [--granularity day] [--horizon 28] [--model auto] [--workers N] [--time-zone Z] [--out FILE]\n\n"+
+		"--groupBy category,region forecasts each (category, region) pair; its series ids are\n"+
+		"\"<category path> @ <region id>\", such as \"electronics > phones @ BR-SP\", at --region-level.")
 	var lf logFlags
 	lf.register(fs)
 	var sf seriesFlags
@@ -135,6 +138,9 @@ func runForecast(ctx context.Context, a *app, args []string) error {
 	}
 	if *workers < 1 {
 		return fmt.Errorf("invalid --workers %d: use at least 1", *workers)
+	}
+	if *horizon < 1 || *horizon > forecastsvc.MaxHorizon {
+		return fmt.Errorf("invalid --horizon %d: use 1 to %d buckets", *horizon, forecastsvc.MaxHorizon)
 	}
 	opts, err := sf.options()
 	if err != nil {

@@ -50,9 +50,9 @@ func TestTrainRecommendErrors(t *testing.T) {
 		want string
 	}{
 		{"no data", []string{"recommend"}, "missing --data"},
-		{"bad model", []string{"recommend", "--data", t.TempDir(), "--model", "svd"}, `invalid recommendation model "svd"`},
-		{"bad now", []string{"recommend", "--data", t.TempDir(), "--now", "yesterday"}, "invalid --now"},
-		{"empty store", []string{"recommend", "--data", t.TempDir()}, "no orders or behaviour events"},
+		{"bad model", []string{"recommend", "--data", newStoreDir(t), "--model", "svd"}, `invalid recommendation model "svd"`},
+		{"bad now", []string{"recommend", "--data", newStoreDir(t), "--now", "yesterday"}, "invalid --now"},
+		{"empty store", []string{"recommend", "--data", newStoreDir(t)}, "no orders or behaviour events"},
 		{"no target", nil, "missing target"},
 	}
 	for _, tc := range cases {

@@ -3415,7 +3415,8 @@ extend type Query {
 # Series ids by groupBy: PRODUCT a product id, SELLER a seller id,
 # CATEGORY the category path joined with " > " (the whole subtree),
 # REGION "BR", "BR-SP" or "BR-SP-São Paulo" (country, state, city),
-# ALL no id.
+# CATEGORY_REGION "<category path> @ <region id>" such as
+# "electronics > phones @ BR-SP", ALL no id.
 
 extend type Query {
   "The series of metric per bucket; missing buckets are zeros."
@@ -3447,6 +3448,8 @@ enum SeriesGroup {
   CATEGORY
   REGION
   SELLER
+  "The items of a category subtree in the orders delivered to one region; ids such as \"electronics > phones @ BR-SP\"."
+  CATEGORY_REGION
   ALL
 }
 

@@ -120,6 +120,8 @@ func TestForecastInputErrors(t *testing.T) {
 		{"bad zone", `{ timeSeries(metric: UNITS, groupBy: ALL, granularity: DAY, timeZone: "Mars/Base") { season } }`, "timeZone"},
 		{"horizon too long", `{ forecast(metric: UNITS, groupBy: ALL, granularity: DAY, horizon: 366) { model } }`, "horizon"},
 		{"empty range", `{ timeSeries(metric: UNITS, groupBy: ALL, granularity: DAY, from: "2030-01-01T00:00:00Z") { season } }`, "from"},
+		{"category region without region", `{ timeSeries(metric: UNITS, groupBy: CATEGORY_REGION, id: "toys", granularity: DAY) { season } }`, "id"},
+		{"category region without orders", `{ forecast(metric: UNITS, groupBy: CATEGORY_REGION, id: "no such category @ BR-SP", granularity: DAY, horizon: 7) { model } }`, "id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := s.with(t).fail(tc.query, nil)

@@ -45,7 +45,7 @@ func newTestServer(t *testing.T, configure ...func(Options) Options) *testServer
 
 // openMemoryStore opens an in-memory store with opts and closes it when the
 // test ends.
-func openMemoryStore(t *testing.T, opts storage.Options) *storage.Store {
+func openMemoryStore(t testing.TB, opts storage.Options) *storage.Store {
 	t.Helper()
 	discard := slog.New(slog.NewTextHandler(io.Discard, nil))
 	store, err := storage.Open(opts.WithInMemory(true).WithLogger(discard))
@@ -190,7 +190,7 @@ var base = time.Date(2018, 3, 1, 12, 0, 0, 0, time.UTC)
 // signup time), 10 products in two category trees, 2 orders per user, 3
 // reviews on each of the first 6 products and 2 events per user for the
 // first 10 users.
-func seed(t *testing.T, store *storage.Store) {
+func seed(t testing.TB, store *storage.Store) {
 	t.Helper()
 	ctx := context.Background()
 	regions := []storage.Region{

@@ -91,8 +91,8 @@ const maxBodyEcho = 200
 
 // postTransport serves GraphQL over POST with a JSON body through gqlgen's
 // transport.POST, after checking that the body decodes. transport.POST
-// quotes the whole body in its decode error, which for a large malformed
-// body makes a response as large as the request; this error quotes at
+// quotes the whole body in its decode error, so a large malformed body
+// gets a response as large as the request. This decode error quotes at
 // most maxBodyEcho bytes.
 type postTransport struct {
 	transport.POST

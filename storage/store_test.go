@@ -26,7 +26,7 @@ func openTemp(t *testing.T) *Store {
 	return s
 }
 
-func openMem(t *testing.T) *Store {
+func openMem(t testing.TB) *Store {
 	t.Helper()
 	s, err := Open(DefaultOptions("").WithInMemory(true).WithLogger(quietLogger()))
 	if err != nil {

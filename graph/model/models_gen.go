@@ -1643,7 +1643,9 @@ const (
 	SeriesGroupCategory SeriesGroup = "CATEGORY"
 	SeriesGroupRegion   SeriesGroup = "REGION"
 	SeriesGroupSeller   SeriesGroup = "SELLER"
-	SeriesGroupAll      SeriesGroup = "ALL"
+	// The items of a category subtree in the orders delivered to one region; ids such as "electronics > phones @ BR-SP".
+	SeriesGroupCategoryRegion SeriesGroup = "CATEGORY_REGION"
+	SeriesGroupAll            SeriesGroup = "ALL"
 )
 
 var AllSeriesGroup = []SeriesGroup{
@@ -1651,12 +1653,13 @@ var AllSeriesGroup = []SeriesGroup{
 	SeriesGroupCategory,
 	SeriesGroupRegion,
 	SeriesGroupSeller,
+	SeriesGroupCategoryRegion,
 	SeriesGroupAll,
 }
 
 func (e SeriesGroup) IsValid() bool {
 	switch e {
-	case SeriesGroupProduct, SeriesGroupCategory, SeriesGroupRegion, SeriesGroupSeller, SeriesGroupAll:
+	case SeriesGroupProduct, SeriesGroupCategory, SeriesGroupRegion, SeriesGroupSeller, SeriesGroupCategoryRegion, SeriesGroupAll:
 		return true
 	}
 	return false

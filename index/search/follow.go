@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/shopsight/shopsight/index/fulltext"
@@ -18,7 +19,21 @@ import (
 // Options.PollInterval until ctx ends, and then returns ctx's error. A
 // failed poll is logged and retried at the next tick. Run one Follow per
 // Service; it is the only writer of the indexes after Open.
+//
+// With a text model, Follow also embeds, in the background, the reviews
+// that have no vector of the model or whose text changed, and deletes the
+// vectors of deleted reviews (see syncReviewVectors). It returns after that
+// work stops.
 func (s *Service) Follow(ctx context.Context) error {
+	if s.enc != nil {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s.syncReviewVectors(ctx)
+		}()
+		defer wg.Wait()
+	}
 	ticker := time.NewTicker(s.opts.PollInterval)
 	defer ticker.Stop()
 	for {
@@ -131,8 +146,8 @@ func (s *Service) apply(ctx context.Context, changes []storage.Change) error {
 	return s.applyProducts(ctx, &set)
 }
 
-// applyReviews indexes or deletes the reviews and marks the products whose
-// rating changed.
+// applyReviews indexes or deletes the reviews, updates their vectors when
+// there is a text model, and marks the products whose rating changed.
 func (s *Service) applyReviews(ctx context.Context, set *changeSet) error {
 	if len(set.reviews) == 0 {
 		return nil
@@ -167,6 +182,11 @@ func (s *Service) applyReviews(ctx context.Context, set *changeSet) error {
 	}
 	if err := s.text.DeleteReviews(ctx, deleted); err != nil {
 		return fmt.Errorf("search: delete reviews: %w", err)
+	}
+	if s.enc != nil {
+		// Review vectors live in the store only; the HNSW index holds
+		// products.
+		return s.ensureVectors(ctx, storage.KindReview, ids)
 	}
 	return nil
 }

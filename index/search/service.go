@@ -74,9 +74,9 @@ type Service struct {
 }
 
 // Open loads or rebuilds the indexes under dataDir and catches them up with
-// the store's change log. enc embeds query texts and changed products; nil
-// disables text-to-vector search, but searches with a client vector still
-// work over imported vectors (see Options.VectorModel).
+// the store's change log. enc embeds query texts and changed products and
+// reviews; nil disables text-to-vector search, but searches with a client
+// vector still work over imported vectors (see Options.VectorModel).
 func Open(ctx context.Context, store *storage.Store, dataDir string, enc vectors.Embedder, opts Options) (*Service, error) {
 	if store == nil {
 		return nil, errors.New("search: Open needs a store, got nil")

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shopsight/shopsight/index/hnsw"
+	"github.com/shopsight/shopsight/index/vectors"
 	"github.com/shopsight/shopsight/storage"
 )
 
@@ -164,47 +165,84 @@ func (s *Service) embedMissing(ctx context.Context) error {
 		return nil
 	}
 	s.log.Info("embedding products without a vector", "model", s.modelID, "products", len(missing))
+	if err := s.ensureVectors(ctx, storage.KindProduct, missing); err != nil {
+		return err
+	}
+	s.log.Info("products embedded", "model", s.modelID, "products", len(missing))
+	return nil
+}
 
+// ensureVectors brings the stored vectors of the records of kind named by
+// ids in step with the records (vectors.Store.EnsureOne), with
+// Options.EmbedWorkers concurrent calls so that a batching encoder can
+// group them. It logs progress every 2 seconds.
+func (s *Service) ensureVectors(ctx context.Context, kind storage.Kind, ids []string) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	ids := make(chan string)
+	queue := make(chan string)
 	var wg sync.WaitGroup
 	var mu sync.Mutex
 	done, last := 0, time.Now()
-	for range s.opts.EmbedWorkers {
+	for range min(s.opts.EmbedWorkers, len(ids)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for id := range ids {
-				if err := s.vecs.EnsureOne(ctx, storage.KindProduct, id); err != nil {
-					cancel(fmt.Errorf("search: embed product %q: %w", id, err))
+			for id := range queue {
+				if err := s.vecs.EnsureOne(ctx, kind, id); err != nil {
+					cancel(fmt.Errorf("search: embed %s %q: %w", kind, id, err))
 					return
 				}
 				mu.Lock()
 				done++
 				if time.Since(last) >= 2*time.Second {
 					last = time.Now()
-					s.log.Info("embedding products", "done", done, "total", len(missing))
+					s.log.Info("embedding vectors", "kind", kind, "done", done, "total", len(ids))
 				}
 				mu.Unlock()
 			}
 		}()
 	}
 feed:
-	for _, id := range missing {
+	for _, id := range ids {
 		select {
-		case ids <- id:
+		case queue <- id:
 		case <-ctx.Done():
 			break feed
 		}
 	}
-	close(ids)
+	close(queue)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return err
+	return context.Cause(ctx)
+}
+
+// syncReviewVectors embeds every review without a vector of the text
+// model, or whose text changed since its vector was made, and deletes the
+// vectors of deleted reviews, logging progress every 2 seconds. Changes
+// after it starts also reach the vectors through the change log. A failure
+// is logged, and the next start of the service continues from the vectors
+// written.
+//
+// NOTE: it keeps the vectors of other model ids; only vectors.Store.Sync
+// prunes them.
+func (s *Service) syncReviewVectors(ctx context.Context) {
+	started, last := time.Now(), time.Now()
+	progress := func(p vectors.Progress) {
+		if time.Since(last) >= 2*time.Second {
+			last = time.Now()
+			s.log.Info("embedding review vectors", "model", s.modelID, "done", p.Done, "total", p.Total, "embedded", p.Embedded)
+		}
 	}
-	s.log.Info("products embedded", "model", s.modelID, "products", len(missing))
-	return nil
+	state, err := s.vecs.SyncKind(ctx, storage.KindReview, progress)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		s.log.Info("review vector sync stopped", "model", s.modelID, "done", state.Done, "total", state.Total, "embedded", state.Embedded)
+	case err != nil:
+		s.log.Error("review vector sync failed; the next start continues from the vectors written", "model", s.modelID,
+			"done", state.Done, "total", state.Total, "err", err)
+	default:
+		s.log.Info("review vectors in step", "model", s.modelID, "reviews", state.Done, "embedded", state.Embedded,
+			"deleted", state.Deleted, "seconds", time.Since(started).Seconds())
+	}
 }
 
 // verifyVectors rebuilds the vector index when its size differs from the

@@ -28,7 +28,7 @@ type Progress struct {
 	// Kind is the record kind being synchronized.
 	Kind storage.Kind
 	// Done is the number of records checked so far over all kinds, Total
-	// the number of products and reviews when Sync started.
+	// the number of records of the synchronized kinds when the sync started.
 	Done, Total int64
 	// Embedded and Deleted count the vectors written and removed so far.
 	Embedded, Deleted int64
@@ -80,6 +80,22 @@ func hashText(text string) uint64 {
 // Sync writes each batch in its own transaction, so an interrupted Sync
 // keeps the vectors it wrote and the next one continues from there.
 func (s *Store) Sync(ctx context.Context, progress ProgressFunc) (Progress, error) {
+	return s.syncKinds(ctx, []storage.Kind{storage.KindProduct, storage.KindReview}, true, progress)
+}
+
+// SyncKind does what Sync does for one kind, product or review, but keeps
+// the vectors of other model ids. Progress.Total counts the records of that
+// kind only.
+func (s *Store) SyncKind(ctx context.Context, kind storage.Kind, progress ProgressFunc) (Progress, error) {
+	if kind != storage.KindProduct && kind != storage.KindReview {
+		return Progress{}, fmt.Errorf("vectors: sync of kind %q is not supported; use product or review", kind)
+	}
+	return s.syncKinds(ctx, []storage.Kind{kind}, false, progress)
+}
+
+// syncKinds synchronizes the vectors of kinds in order and, when prune is
+// set and all kinds succeed, deletes the vectors of other model ids.
+func (s *Store) syncKinds(ctx context.Context, kinds []storage.Kind, prune bool, progress ProgressFunc) (Progress, error) {
 	if s.enc == nil {
 		return Progress{}, embed.ErrNoTextModel
 	}
@@ -95,10 +111,13 @@ func (s *Store) Sync(ctx context.Context, progress ProgressFunc) (Progress, erro
 		return Progress{}, fmt.Errorf("vectors: count records: %w", err)
 	}
 	started := time.Now()
-	state := Progress{Total: counts[storage.KindProduct] + counts[storage.KindReview]}
-	s.opts.Logger.Info("vector sync started", "model", modelID, "records", state.Total)
+	var state Progress
+	for _, kind := range kinds {
+		state.Total += counts[kind]
+	}
+	s.opts.Logger.Info("vector sync started", "model", modelID, "kinds", kinds, "records", state.Total)
 
-	for _, kind := range []storage.Kind{storage.KindProduct, storage.KindReview} {
+	for _, kind := range kinds {
 		state.Kind = kind
 		if err := s.syncKind(ctx, modelID, kind, &state, progress); err != nil {
 			s.opts.Logger.Warn("vector sync stopped; the next sync continues from the vectors written", "model", modelID, "kind", kind,
@@ -108,11 +127,13 @@ func (s *Store) Sync(ctx context.Context, progress ProgressFunc) (Progress, erro
 		progress(state)
 	}
 
-	pruned, err := s.pruneOtherModels(ctx, modelID)
-	if err != nil {
-		return state, err
+	pruned := 0
+	if prune {
+		if pruned, err = s.pruneOtherModels(ctx, modelID); err != nil {
+			return state, err
+		}
 	}
-	s.opts.Logger.Info("vector sync finished", "model", modelID, "records", state.Done, "embedded", state.Embedded,
+	s.opts.Logger.Info("vector sync finished", "model", modelID, "kinds", kinds, "records", state.Done, "embedded", state.Embedded,
 		"deleted", state.Deleted, "pruned_other_models", pruned, "seconds", time.Since(started).Seconds())
 	return state, nil
 }

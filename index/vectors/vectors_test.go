@@ -507,3 +507,36 @@ func TestEachStopsOnError(t *testing.T) {
 		t.Errorf("Each returned %v after %d calls, want the callback's error after 1", err, calls)
 	}
 }
+
+func TestSyncKindReviewsOnly(t *testing.T) {
+	records := openTestStore(t)
+	ctx := context.Background()
+	if _, err := newTestVectors(t, records, goldenEmbedder(t, "model-a"), 64).Sync(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	newModel := goldenEmbedder(t, "model-b")
+	s := newTestVectors(t, records, newModel, 2)
+	progress, err := s.SyncKind(ctx, storage.KindReview, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviews := int64(len(testReviews()))
+	if progress.Total != reviews || progress.Done != reviews || progress.Embedded != reviews {
+		t.Errorf("SyncKind progress %+v, want %d reviews checked and embedded", progress, reviews)
+	}
+	if got := newModel.texts.Load(); got != reviews {
+		t.Errorf("SyncKind embedded %d texts, want %d", got, reviews)
+	}
+	if got := storedIDs(t, s, "model-b", storage.KindProduct); len(got) != 0 {
+		t.Errorf("SyncKind of reviews wrote product vectors %v", got)
+	}
+	for _, kind := range []storage.Kind{storage.KindProduct, storage.KindReview} {
+		if got := storedIDs(t, s, "model-a", kind); len(got) == 0 {
+			t.Errorf("SyncKind pruned the %s vectors of another model", kind)
+		}
+	}
+	if _, err := s.SyncKind(ctx, storage.KindOrder, nil); err == nil {
+		t.Error("SyncKind of orders: got nil error, want unsupported kind")
+	}
+}

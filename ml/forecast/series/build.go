@@ -55,8 +55,8 @@ type accumulator struct {
 	group Group
 	gran  Granularity
 	loc   *time.Location
-	// regionLevel limits REGION ids to one level (1 country, 2 state,
-	// 3 city); 0 keeps every level.
+	// regionLevel limits the region of REGION and CATEGORY_REGION ids to
+	// one level (1 country, 2 state, 3 city); 0 keeps every level.
 	regionLevel int
 	// only, when not empty, is the single id to collect.
 	only    string
@@ -77,16 +77,32 @@ func (a *accumulator) itemIDs(o *storage.Order, it *storage.OrderItem) []string 
 	case Category:
 		return CategoryIDs(it.Category)
 	case Region:
-		ids := RegionIDs(o.ShipTo.Country, o.ShipTo.State, o.ShipTo.City)
-		if a.regionLevel > 0 {
-			if len(ids) < a.regionLevel {
-				return nil
+		return a.regionIDs(o)
+	case CategoryRegion:
+		regions := a.regionIDs(o)
+		categories := CategoryIDs(it.Category)
+		ids := make([]string, 0, len(regions)*len(categories))
+		for _, c := range categories {
+			for _, r := range regions {
+				ids = append(ids, CategoryRegionID(c, r))
 			}
-			return ids[a.regionLevel-1 : a.regionLevel]
 		}
 		return ids
 	}
 	return []string{""}
+}
+
+// regionIDs returns the region ids of o's delivery region at the
+// accumulator's region level.
+func (a *accumulator) regionIDs(o *storage.Order) []string {
+	ids := RegionIDs(o.ShipTo.Country, o.ShipTo.State, o.ShipTo.City)
+	if a.regionLevel > 0 {
+		if len(ids) < a.regionLevel {
+			return nil
+		}
+		return ids[a.regionLevel-1 : a.regionLevel]
+	}
+	return ids
 }
 
 // add counts o into every series it belongs to. Canceled orders are skipped.
@@ -245,6 +261,10 @@ func (b *Builder) orderFilter(ctx context.Context, key Key) (storage.OrderFilter
 	case Region:
 		parts, _ := ParseRegion(key.ID)
 		f.Region = storage.Region{Country: parts[0], State: parts[1], City: parts[2]}
+	case CategoryRegion:
+		category, parts, _ := ParseCategoryRegion(key.ID)
+		f.Category = category
+		f.Region = storage.Region{Country: parts[0], State: parts[1], City: parts[2]}
 	}
 	return f, nil
 }
@@ -304,15 +324,17 @@ type AllOptions struct {
 	Group       Group
 	Granularity Granularity
 	TimeZone    string
-	// RegionLevel restricts REGION series to countries (1), states (2) or
-	// cities (3); 0 returns every level.
+	// RegionLevel restricts the region of REGION and CATEGORY_REGION
+	// series to countries (1), states (2) or cities (3); 0 returns every
+	// level.
 	RegionLevel int
 	// From and To bound the orders read, as in Query.
 	From, To time.Time
 }
 
 // BuildAll returns every series of one group in a single scan of the
-// orders, sorted by id. Each series starts at its own first order and ends
+// orders, sorted by id. For CATEGORY_REGION that is every (category,
+// region) pair with an order in the range. Each series starts at its own first order and ends
 // with the bucket of the store's newest order (or the bucket before To).
 func (b *Builder) BuildAll(ctx context.Context, opts AllOptions) ([]*Series, error) {
 	key := Key{Metric: opts.Metric, Group: opts.Group, Granularity: opts.Granularity, TimeZone: opts.TimeZone}
@@ -323,9 +345,14 @@ func (b *Builder) BuildAll(ctx context.Context, opts AllOptions) ([]*Series, err
 		}
 		return []*Series{s}, nil
 	}
-	key.ID = "x"
-	if key.Group == Region {
+	// A placeholder id lets Validate check the other fields.
+	switch key.Group {
+	case Region:
 		key.ID = "BR"
+	case CategoryRegion:
+		key.ID = CategoryRegionID("x", "BR")
+	default:
+		key.ID = "x"
 	}
 	if err := key.Validate(); err != nil {
 		return nil, err

@@ -1,7 +1,7 @@
 // Package series builds regular time series of sales from the orders of a
 // store: units, revenue, orders or distinct customers per day, ISO week or
-// calendar month, for one product, category, region or seller, or for the
-// whole shop.
+// calendar month, for one product, category, region, seller or
+// (category, region) pair, or for the whole shop.
 //
 // Buckets follow the calendar of an IANA time zone, so a day in
 // America/Sao_Paulo is one bucket also when its midnight does not exist
@@ -21,12 +21,21 @@
 //	REGION    "BR" (country), "BR-SP" (country and state code) or
 //	          "BR-SP-São Paulo" (country, state, city); the city is
 //	          everything after the second "-", so it may contain "-"
+//	CATEGORY_REGION
+//	          "<category path> @ <region id>", such as
+//	          "electronics > phones @ BR-SP": the items in the category
+//	          subtree of the orders delivered to the region (any of the
+//	          three levels); the region is the text after the last "@"
 //	ALL       empty: every order of the shop
+//
+// ParseGroup also accepts "category,region" for CATEGORY_REGION, the form
+// the command line uses.
 package series
 
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -59,13 +68,15 @@ const (
 	Category Group = "CATEGORY"
 	Region   Group = "REGION"
 	Seller   Group = "SELLER"
-	All      Group = "ALL"
+	// CategoryRegion is a category subtree within one delivery region.
+	CategoryRegion Group = "CATEGORY_REGION"
+	All            Group = "ALL"
 )
 
 // Metrics lists every metric; Groups and Granularities likewise.
 var (
 	Metrics       = []Metric{Units, Revenue, Orders, Customers}
-	Groups        = []Group{Product, Category, Region, Seller, All}
+	Groups        = []Group{Product, Category, Region, Seller, CategoryRegion, All}
 	Granularities = []Granularity{Day, Week, Month}
 )
 
@@ -103,10 +114,16 @@ func (k Key) String() string {
 }
 
 // Normalized returns k with a category id rewritten to the canonical
-// separator, so "a>b" and "a > b" name one series.
+// separators, so "a>b" and "a > b" name one series, as do "a>b@BR-SP" and
+// "a > b @ BR-SP".
 func (k Key) Normalized() Key {
-	if k.Group == Category {
+	switch k.Group {
+	case Category:
 		k.ID = strings.Join(ParseCategory(k.ID), CategorySeparator)
+	case CategoryRegion:
+		if i := strings.LastIndex(k.ID, "@"); i >= 0 {
+			k.ID = CategoryRegionID(strings.Join(ParseCategory(k.ID[:i]), CategorySeparator), strings.TrimSpace(k.ID[i+1:]))
+		}
 	}
 	return k
 }
@@ -134,6 +151,10 @@ func (k Key) Validate() error {
 		if _, err := ParseRegion(k.ID); err != nil {
 			return &InputError{Field: "id", Err: err}
 		}
+	case k.Group == CategoryRegion:
+		if _, _, err := ParseCategoryRegion(k.ID); err != nil {
+			return &InputError{Field: "id", Err: err}
+		}
 	}
 	return nil
 }
@@ -148,6 +169,8 @@ func idHint(g Group) string {
 		return `category path joined with " > ", such as "electronics > phones"`
 	case Region:
 		return `region as "BR", "BR-SP" or "BR-SP-São Paulo"`
+	case CategoryRegion:
+		return `category path and region joined with " @ ", such as "electronics > phones @ BR-SP"`
 	}
 	return "id"
 }
@@ -174,14 +197,16 @@ func ParseMetric(s string) (Metric, error) {
 	return "", fmt.Errorf("invalid metric %q: use units, revenue, orders or customers", s)
 }
 
-// ParseGroup parses a group name in any case.
+// ParseGroup parses a group name in any case. "category,region" (spaces
+// allowed after the comma) is CATEGORY_REGION.
 func ParseGroup(s string) (Group, error) {
+	name := strings.ReplaceAll(strings.ReplaceAll(s, " ", ""), ",", "_")
 	for _, g := range Groups {
-		if strings.EqualFold(s, string(g)) {
+		if strings.EqualFold(name, string(g)) {
 			return g, nil
 		}
 	}
-	return "", fmt.Errorf("invalid group %q: use product, category, region, seller or all", s)
+	return "", fmt.Errorf("invalid group %q: use product, category, region, seller, category,region or all", s)
 }
 
 // ParseGranularity parses a granularity name in any case.
@@ -277,6 +302,34 @@ func ParseCategory(id string) []string {
 		parts[i] = strings.TrimSpace(p)
 	}
 	return parts
+}
+
+// CategoryRegionSeparator joins a category id and a region id into a
+// CATEGORY_REGION series id.
+const CategoryRegionSeparator = " @ "
+
+// CategoryRegionID returns the CATEGORY_REGION series id of a category id
+// and a region id.
+func CategoryRegionID(category, region string) string {
+	return category + CategoryRegionSeparator + region
+}
+
+// ParseCategoryRegion splits a CATEGORY_REGION id at its last "@" into the
+// category path and the region's country, state and city.
+func ParseCategoryRegion(id string) ([]string, [3]string, error) {
+	i := strings.LastIndex(id, "@")
+	if i < 0 {
+		return nil, [3]string{}, fmt.Errorf("invalid category and region id %q: missing \"@\"; use \"<category path> @ <region>\", such as \"electronics > phones @ BR-SP\"", id)
+	}
+	category := ParseCategory(id[:i])
+	if slices.Contains(category, "") {
+		return nil, [3]string{}, fmt.Errorf("invalid category and region id %q: the category path before \"@\" has an empty name; use such as \"electronics > phones @ BR-SP\"", id)
+	}
+	region, err := ParseRegion(strings.TrimSpace(id[i+1:]))
+	if err != nil {
+		return nil, [3]string{}, fmt.Errorf("invalid category and region id %q: %w", id, err)
+	}
+	return category, region, nil
 }
 
 // CategoryIDs returns the ids of every ancestor of path, root first, and of

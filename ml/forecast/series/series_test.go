@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"slices"
 	"testing"
 	"time"
 
@@ -264,5 +265,92 @@ func TestBuildAllRegions(t *testing.T) {
 	// Both end with the store's newest order; BR-SP has zeros after its sale.
 	if got := len(all[1].Points); got != 3 {
 		t.Errorf("BR-SP has %d buckets, want 3", got)
+	}
+}
+
+func TestCategoryRegionSeries(t *testing.T) {
+	st := openStore(t)
+	at, _ := time.Parse(time.RFC3339, "2024-05-05T12:00:00Z")
+	mixed := order("c", "u3", at.AddDate(0, 0, 1), 3, 10)
+	mixed.Items = append(mixed.Items, storage.OrderItem{ProductID: "p1", SellerID: "s1", Quantity: 4, UnitPrice: 10,
+		Category: []string{"casa", "mesa"}})
+	rj := order("b", "u2", at.AddDate(0, 0, 2), 2, 10)
+	rj.ShipTo = storage.Region{Country: "BR", State: "RJ", City: "Rio de Janeiro"}
+	putOrders(t, st, order("a", "u1", at, 1, 10), mixed, rj)
+	ctx := context.Background()
+	b := NewBuilder(st)
+
+	all, err := b.BuildAll(ctx, AllOptions{Metric: Units, Group: CategoryRegion, Granularity: Day, RegionLevel: 2})
+	if err != nil {
+		t.Fatalf("build all: %v", err)
+	}
+	got := map[string][]int64{}
+	var ids []string
+	for _, s := range all {
+		ids = append(ids, s.Key.ID)
+		for _, p := range s.Points {
+			got[s.Key.ID] = append(got[s.Key.ID], p.Value)
+		}
+	}
+	wantIDs := []string{"casa > cama @ BR-RJ", "casa > cama @ BR-SP", "casa > mesa @ BR-SP", "casa @ BR-RJ", "casa @ BR-SP"}
+	if !slices.Equal(ids, wantIDs) {
+		t.Fatalf("ids = %q, want %q", ids, wantIDs)
+	}
+	for id, want := range map[string][]int64{
+		"casa @ BR-SP":        {1, 7, 0},
+		"casa > mesa @ BR-SP": {4, 0},
+		"casa @ BR-RJ":        {2},
+	} {
+		if !slices.Equal(got[id], want) {
+			t.Errorf("units of %q = %v, want %v", id, got[id], want)
+		}
+	}
+
+	for _, tc := range []struct {
+		key  Key
+		want []int64
+	}{
+		{Key{Metric: Units, Group: CategoryRegion, ID: "casa>mesa@BR-SP", Granularity: Day}, []int64{4, 0}},
+		{Key{Metric: Units, Group: CategoryRegion, ID: "casa @ BR", Granularity: Day}, []int64{1, 7, 2}},
+		{Key{Metric: Orders, Group: CategoryRegion, ID: "casa @ BR-SP-São Paulo", Granularity: Day}, []int64{1, 1, 0}},
+	} {
+		s, err := b.Build(ctx, Query{Key: tc.key})
+		if err != nil {
+			t.Errorf("build %s: %v", tc.key, err)
+			continue
+		}
+		var values []int64
+		for _, p := range s.Points {
+			values = append(values, p.Value)
+		}
+		if !slices.Equal(values, tc.want) {
+			t.Errorf("%s = %v, want %v", tc.key, values, tc.want)
+		}
+	}
+}
+
+func TestCategoryRegionInvalidIDs(t *testing.T) {
+	st := openStore(t)
+	at, _ := time.Parse(time.RFC3339, "2024-05-05T12:00:00Z")
+	putOrders(t, st, order("a", "u1", at, 1, 10))
+	for _, id := range []string{"casa", "casa @ ", "@ BR-SP", "casa > > cama @ BR-SP", "casa @ BR--x", "toys @ BR-SP"} {
+		t.Run(id, func(t *testing.T) {
+			_, err := NewBuilder(st).Build(context.Background(), Query{Key: Key{Metric: Units, Group: CategoryRegion, ID: id, Granularity: Day}})
+			var ie *InputError
+			if !errors.As(err, &ie) || ie.Field != "id" {
+				t.Errorf("err = %v, want an InputError on id", err)
+			}
+		})
+	}
+}
+
+func TestParseGroupCategoryRegion(t *testing.T) {
+	for _, s := range []string{"category,region", "Category, Region", "CATEGORY_REGION"} {
+		if g, err := ParseGroup(s); err != nil || g != CategoryRegion {
+			t.Errorf("ParseGroup(%q) = %q, %v; want CATEGORY_REGION", s, g, err)
+		}
+	}
+	if _, err := ParseGroup("region,category"); err == nil {
+		t.Error("ParseGroup(region,category) succeeded, want an error")
 	}
 }

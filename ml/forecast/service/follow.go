@@ -75,9 +75,11 @@ func impactOf(o *storage.Order) orderImpact {
 		return orderImpact{unknown: true}
 	}
 	imp := orderImpact{at: o.PurchasedAt, ids: map[series.Group]map[string]bool{
-		series.Product: {}, series.Seller: {}, series.Category: {}, series.Region: {}, series.All: {"": true},
+		series.Product: {}, series.Seller: {}, series.Category: {}, series.Region: {}, series.CategoryRegion: {},
+		series.All: {"": true},
 	}}
-	for _, id := range series.RegionIDs(o.ShipTo.Country, o.ShipTo.State, o.ShipTo.City) {
+	regions := series.RegionIDs(o.ShipTo.Country, o.ShipTo.State, o.ShipTo.City)
+	for _, id := range regions {
 		imp.ids[series.Region][id] = true
 	}
 	for _, it := range o.Items {
@@ -85,6 +87,9 @@ func impactOf(o *storage.Order) orderImpact {
 		imp.ids[series.Seller][it.SellerID] = true
 		for _, id := range series.CategoryIDs(it.Category) {
 			imp.ids[series.Category][id] = true
+			for _, region := range regions {
+				imp.ids[series.CategoryRegion][series.CategoryRegionID(id, region)] = true
+			}
 		}
 	}
 	return imp

@@ -204,3 +204,25 @@ func BenchmarkForecastAutoDemo(b *testing.B) {
 		}
 	}
 }
+
+func TestImpactCategoryRegion(t *testing.T) {
+	at := time.Date(2024, 5, 5, 12, 0, 0, 0, time.UTC)
+	imp := impactOf(&storage.Order{ID: "o1", PurchasedAt: at, ShipTo: storage.Region{Country: "BR", State: "SP", City: "Campinas"},
+		Items: []storage.OrderItem{{ProductID: "p1", SellerID: "s1", Quantity: 1, Category: []string{"casa", "cama"}}}})
+	end := at.AddDate(0, 1, 0)
+	for _, tc := range []struct {
+		id   string
+		want bool
+	}{
+		{"casa @ BR", true},
+		{"casa > cama @ BR-SP", true},
+		{"casa > cama @ BR-SP-Campinas", true},
+		{"casa > mesa @ BR-SP", false},
+		{"casa @ BR-RJ", false},
+	} {
+		key := series.Key{Metric: series.Units, Group: series.CategoryRegion, ID: tc.id, Granularity: series.Day}
+		if got := imp.affects(key, false, time.Time{}, end); got != tc.want {
+			t.Errorf("affects(%q) = %v, want %v", tc.id, got, tc.want)
+		}
+	}
+}
