@@ -34,7 +34,9 @@ trap stop_server EXIT INT TERM
 
 # Without --data the demo generates into a temporary directory that it
 # removes when it stops.
-"$bin" demo --addr "127.0.0.1:$port" 2>"$log" &
+# One wrk client on loopback is one client address, so the per-client rate
+# limit (50 requests/s by default) is turned off for the measurement.
+"$bin" demo --addr "127.0.0.1:$port" --rate-limit 0 2>"$log" &
 pid=$!
 
 echo "waiting up to ${ready_timeout}s for http://127.0.0.1:$port/readyz"

@@ -168,29 +168,29 @@ func TestSplits(t *testing.T) {
 
 func TestScoreRanking(t *testing.T) {
 	relevant := map[string]struct{}{"a": {}, "b": {}, "c": {}}
-	got := scoreRanking([]string{"a", "x", "b", "y"}, relevant, 4)
-	want := userMetrics{
-		precision: 2.0 / 4,
-		recall:    2.0 / 3,
-		ndcg:      (1 + 1/math.Log2(4)) / (1 + 1/math.Log2(3) + 1/math.Log2(4)),
-		hit:       1,
-		ap:        (1 + 2.0/3) / 3,
+	got := ScoreRanking([]string{"a", "x", "b", "y"}, relevant, 4)
+	want := UserMetrics{
+		Precision: 2.0 / 4,
+		Recall:    2.0 / 3,
+		NDCG:      (1 + 1/math.Log2(4)) / (1 + 1/math.Log2(3) + 1/math.Log2(4)),
+		Hit:       1,
+		AP:        (1 + 2.0/3) / 3,
 	}
 	for _, c := range []struct {
 		name      string
 		got, want float64
 	}{
-		{"precision", got.precision, want.precision},
-		{"recall", got.recall, want.recall},
-		{"ndcg", got.ndcg, want.ndcg},
-		{"hit", got.hit, want.hit},
-		{"ap", got.ap, want.ap},
+		{"precision", got.Precision, want.Precision},
+		{"recall", got.Recall, want.Recall},
+		{"ndcg", got.NDCG, want.NDCG},
+		{"hit", got.Hit, want.Hit},
+		{"ap", got.AP, want.AP},
 	} {
 		if math.Abs(c.got-c.want) > 1e-12 {
 			t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
 		}
 	}
-	if m := scoreRanking(nil, relevant, 4); m != (userMetrics{}) {
+	if m := ScoreRanking(nil, relevant, 4); m != (UserMetrics{}) {
 		t.Errorf("empty ranking metrics = %+v, want zero", m)
 	}
 }

@@ -152,10 +152,10 @@ func Evaluate(ctx context.Context, train, test []recommend.Interaction, opts Opt
 	}
 
 	histories := recommend.NewHistories(ds)
-	users := testUsers(test, histories)
+	users := TestUsers(test, histories)
 	table := &Table{K: opts.K, Users: len(users), TrainInteractions: len(train), TestInteractions: len(test), Items: ds.Items.Len()}
 	for _, u := range users {
-		if len(u.history) == 0 {
+		if len(u.History) == 0 {
 			table.ColdUsers++
 		}
 	}
@@ -171,36 +171,40 @@ func Evaluate(ctx context.Context, train, test []recommend.Interaction, opts Opt
 	return table, nil
 }
 
-// testUser is one evaluated user.
-type testUser struct {
-	id, region string
-	history    []recommend.HistoryItem
-	exclude    map[string]struct{}
-	relevant   map[string]struct{}
+// TestUser is one evaluated user: the training history, the items excluded
+// from rankings (the history's items) and the relevant test items.
+type TestUser struct {
+	ID, Region string
+	History    []recommend.HistoryItem
+	Exclude    map[string]struct{}
+	Relevant   map[string]struct{}
 }
 
-func testUsers(test []recommend.Interaction, histories *recommend.Histories) []testUser {
-	byID := make(map[string]*testUser)
+// TestUsers groups test interactions by user, in order of first
+// appearance, keeping users with at least one test item outside their
+// training history.
+func TestUsers(test []recommend.Interaction, histories *recommend.Histories) []TestUser {
+	byID := make(map[string]*TestUser)
 	var order []string
 	for _, in := range test {
 		u := byID[in.User]
 		if u == nil {
 			history, _ := histories.Of(in.User)
-			u = &testUser{id: in.User, region: in.Region, history: history,
-				exclude: make(map[string]struct{}, len(history)), relevant: make(map[string]struct{})}
+			u = &TestUser{ID: in.User, Region: in.Region, History: history,
+				Exclude: make(map[string]struct{}, len(history)), Relevant: make(map[string]struct{})}
 			for _, h := range history {
-				u.exclude[h.Item] = struct{}{}
+				u.Exclude[h.Item] = struct{}{}
 			}
 			byID[in.User] = u
 			order = append(order, in.User)
 		}
-		if _, seen := u.exclude[in.Item]; !seen {
-			u.relevant[in.Item] = struct{}{}
+		if _, seen := u.Exclude[in.Item]; !seen {
+			u.Relevant[in.Item] = struct{}{}
 		}
 	}
-	out := make([]testUser, 0, len(order))
+	out := make([]TestUser, 0, len(order))
 	for _, id := range order {
-		if u := byID[id]; len(u.relevant) > 0 {
+		if u := byID[id]; len(u.Relevant) > 0 {
 			out = append(out, *u)
 		}
 	}
@@ -208,13 +212,13 @@ func testUsers(test []recommend.Interaction, histories *recommend.Histories) []t
 }
 
 // scoreModel averages the metrics of m over users, in parallel.
-func scoreModel(ctx context.Context, m model, users []testUser, opts Options) (Row, error) {
+func scoreModel(ctx context.Context, m model, users []TestUser, opts Options) (Row, error) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = 2
 	}
 	type partial struct {
-		sum   userMetrics
+		sum   UserMetrics
 		items map[string]struct{}
 		err   error
 	}
@@ -229,18 +233,18 @@ func scoreModel(ctx context.Context, m model, users []testUser, opts Options) (R
 			p.items = make(map[string]struct{})
 			for k := w; k < len(users); k += workers {
 				u := users[k]
-				q := &recommend.Query{User: u.id, Region: u.region, History: u.history, Exclude: u.exclude}
-				ranked, err := m.recommend(ctx, q, u.id, u.region)
+				q := &recommend.Query{User: u.ID, Region: u.Region, History: u.History, Exclude: u.Exclude}
+				ranked, err := m.recommend(ctx, q, u.ID, u.Region)
 				if err != nil {
-					p.err = fmt.Errorf("user %q: %w", u.id, err)
+					p.err = fmt.Errorf("user %q: %w", u.ID, err)
 					return
 				}
-				um := scoreRanking(ranked, u.relevant, opts.K)
-				p.sum.precision += um.precision
-				p.sum.recall += um.recall
-				p.sum.ndcg += um.ndcg
-				p.sum.hit += um.hit
-				p.sum.ap += um.ap
+				um := ScoreRanking(ranked, u.Relevant, opts.K)
+				p.sum.Precision += um.Precision
+				p.sum.Recall += um.Recall
+				p.sum.NDCG += um.NDCG
+				p.sum.Hit += um.Hit
+				p.sum.AP += um.AP
 				for _, item := range ranked {
 					p.items[item] = struct{}{}
 				}
@@ -255,11 +259,11 @@ func scoreModel(ctx context.Context, m model, users []testUser, opts Options) (R
 		if p.err != nil {
 			return Row{}, p.err
 		}
-		row.Precision += p.sum.precision
-		row.Recall += p.sum.recall
-		row.NDCG += p.sum.ndcg
-		row.HitRate += p.sum.hit
-		row.MAP += p.sum.ap
+		row.Precision += p.sum.Precision
+		row.Recall += p.sum.Recall
+		row.NDCG += p.sum.NDCG
+		row.HitRate += p.sum.Hit
+		row.MAP += p.sum.AP
 		for item := range p.items {
 			covered[item] = struct{}{}
 		}

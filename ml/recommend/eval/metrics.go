@@ -2,12 +2,12 @@ package eval
 
 import "math"
 
-// userMetrics are the top-k metrics of one user's ranking.
-type userMetrics struct {
-	precision, recall, ndcg, hit, ap float64
+// UserMetrics are the top-k metrics of one user's ranking.
+type UserMetrics struct {
+	Precision, Recall, NDCG, Hit, AP float64
 }
 
-// scoreRanking computes the metrics of ranked (best first, at most k items)
+// ScoreRanking computes the metrics of ranked (best first, at most k items)
 // against the relevant set, with binary relevance:
 //
 //	precision@k = hits / k
@@ -18,9 +18,9 @@ type userMetrics struct {
 //
 // Some libraries divide AP by |relevant| instead, which gives lower MAP
 // figures, so compare MAP only with tables that state the same formula.
-func scoreRanking(ranked []string, relevant map[string]struct{}, k int) userMetrics {
+func ScoreRanking(ranked []string, relevant map[string]struct{}, k int) UserMetrics {
 	if len(relevant) == 0 || k <= 0 {
-		return userMetrics{}
+		return UserMetrics{}
 	}
 	var hits, dcg, apSum float64
 	for rank, item := range ranked[:min(len(ranked), k)] {
@@ -36,14 +36,14 @@ func scoreRanking(ranked []string, relevant map[string]struct{}, k int) userMetr
 	for r := range ideal {
 		idcg += 1 / math.Log2(float64(r)+2)
 	}
-	m := userMetrics{
-		precision: hits / float64(k),
-		recall:    hits / float64(len(relevant)),
-		ndcg:      dcg / idcg,
-		ap:        apSum / float64(ideal),
+	m := UserMetrics{
+		Precision: hits / float64(k),
+		Recall:    hits / float64(len(relevant)),
+		NDCG:      dcg / idcg,
+		AP:        apSum / float64(ideal),
 	}
 	if hits > 0 {
-		m.hit = 1
+		m.Hit = 1
 	}
 	return m
 }

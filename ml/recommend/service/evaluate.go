@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"fmt"
-	"math"
 	"time"
 
 	"github.com/shopsight/shopsight/ml/recommend"
@@ -87,10 +86,10 @@ func EvaluateStore(ctx context.Context, store *storage.Store, split eval.Split, 
 		return nil, fmt.Errorf("evaluate store: %w", err)
 	}
 
-	users := evalUsers(testPurchases, m.histories)
-	var returning []evalUser
+	users := eval.TestUsers(testPurchases, m.histories)
+	var returning []eval.TestUser
 	for _, u := range users {
-		if len(u.history) > 0 {
+		if len(u.History) > 0 {
 			returning = append(returning, u)
 		}
 	}
@@ -100,11 +99,11 @@ func EvaluateStore(ctx context.Context, store *storage.Store, split eval.Split, 
 	}
 	for _, set := range []struct {
 		table **eval.Table
-		users []evalUser
+		users []eval.TestUser
 	}{{&out.All, users}, {&out.Returning, returning}} {
 		t := &eval.Table{K: k, Users: len(set.users), TrainInteractions: len(train), TestInteractions: len(testPurchases), Items: ds.Items.Len()}
 		for _, u := range set.users {
-			if len(u.history) == 0 {
+			if len(u.History) == 0 {
 				t.ColdUsers++
 			}
 		}
@@ -175,62 +174,23 @@ func storeRankers(m *models, snap *snapshot, k int) ([]ranker, error) {
 	return append(rankers, hybrid), nil
 }
 
-// evalUser is one test user: the training history, the items excluded from
-// rankings, and the relevant test purchases.
-type evalUser struct {
-	id, region string
-	history    []recommend.HistoryItem
-	exclude    map[string]struct{}
-	relevant   map[string]struct{}
-}
-
-// evalUsers groups test purchases by user, keeping users with at least one
-// purchase outside their training history.
-func evalUsers(test []recommend.Interaction, histories *recommend.Histories) []evalUser {
-	byID := make(map[string]*evalUser)
-	var order []string
-	for _, in := range test {
-		u := byID[in.User]
-		if u == nil {
-			history, _ := histories.Of(in.User)
-			u = &evalUser{id: in.User, region: in.Region, history: history,
-				exclude: make(map[string]struct{}, len(history)), relevant: make(map[string]struct{})}
-			for _, h := range history {
-				u.exclude[h.Item] = struct{}{}
-			}
-			byID[in.User] = u
-			order = append(order, in.User)
-		}
-		if _, seen := u.exclude[in.Item]; !seen {
-			u.relevant[in.Item] = struct{}{}
-		}
-	}
-	out := make([]evalUser, 0, len(order))
-	for _, id := range order {
-		if u := byID[id]; len(u.relevant) > 0 {
-			out = append(out, *u)
-		}
-	}
-	return out
-}
-
 // scoreRanker averages the top-k metrics of r over users. Coverage is
 // returned as a count of distinct recommended items.
-func scoreRanker(ctx context.Context, r ranker, users []evalUser, k int) (eval.Row, error) {
+func scoreRanker(ctx context.Context, r ranker, users []eval.TestUser, k int) (eval.Row, error) {
 	row := eval.Row{Model: r.name}
 	covered := make(map[string]struct{})
 	for _, u := range users {
-		q := &recommend.Query{User: u.id, Region: u.region, History: u.history, Exclude: u.exclude}
+		q := &recommend.Query{User: u.ID, Region: u.Region, History: u.History, Exclude: u.Exclude}
 		ranked, err := r.rank(ctx, q)
 		if err != nil {
-			return eval.Row{}, fmt.Errorf("user %q: %w", u.id, err)
+			return eval.Row{}, fmt.Errorf("user %q: %w", u.ID, err)
 		}
-		p, rec, ndcg, hit, ap := rankingMetrics(ranked, u.relevant, k)
-		row.Precision += p
-		row.Recall += rec
-		row.NDCG += ndcg
-		row.HitRate += hit
-		row.MAP += ap
+		um := eval.ScoreRanking(ranked, u.Relevant, k)
+		row.Precision += um.Precision
+		row.Recall += um.Recall
+		row.NDCG += um.NDCG
+		row.HitRate += um.Hit
+		row.MAP += um.AP
 		for _, item := range ranked {
 			covered[item] = struct{}{}
 		}
@@ -243,31 +203,4 @@ func scoreRanker(ctx context.Context, r ranker, users []evalUser, k int) (eval.R
 	row.MAP /= n
 	row.Coverage = float64(len(covered))
 	return row, nil
-}
-
-// rankingMetrics computes precision, recall, nDCG, hit rate and average
-// precision at k with binary relevance, by the formulas of package eval:
-// AP@k divides by min(|relevant|, k).
-func rankingMetrics(ranked []string, relevant map[string]struct{}, k int) (precision, recall, ndcg, hit, ap float64) {
-	if len(relevant) == 0 {
-		return 0, 0, 0, 0, 0
-	}
-	var hits, dcg, apSum float64
-	for rank, item := range ranked[:min(len(ranked), k)] {
-		if _, ok := relevant[item]; !ok {
-			continue
-		}
-		hits++
-		dcg += 1 / math.Log2(float64(rank)+2)
-		apSum += hits / float64(rank+1)
-	}
-	ideal := min(len(relevant), k)
-	idcg := 0.0
-	for r := range ideal {
-		idcg += 1 / math.Log2(float64(r)+2)
-	}
-	if hits > 0 {
-		hit = 1
-	}
-	return hits / float64(k), hits / float64(len(relevant)), dcg / idcg, hit, apSum / float64(ideal)
 }
