@@ -2840,7 +2840,7 @@ extend type Query {
     to: DateTime
     filter: MetricsFilter
     orderBy: [MetricsOrder!]
-    "Maximum number of rows, 1 to 100000."
+    "Maximum number of rows; through GraphQL at most the page size limit (100 by default), through the CSV export up to 100000. Without it every row is returned."
     first: Int
     compare: CompareMode
     "Window of 7, 28 or 90 buckets ending at each bucket; needs TIME."
@@ -2852,7 +2852,8 @@ extend type Query {
   """
   Orders delivered within radiusKm of a point (haversine distance), nearest
   first. Needs role analyst; below admin, each order's location is rounded
-  to 0.1 degree and distanceKm is measured from the rounded location.
+  to 0.1 degree, and the radius, the order and distanceKm all use the
+  rounded location.
   """
   ordersNear(lat: Float!, lon: Float!, radiusKm: Float!, from: DateTime, to: DateTime, first: Int = 100): [NearOrder!]
 

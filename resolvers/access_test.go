@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -283,7 +284,7 @@ const piiQuery = `{
 	user(id: "u01") { name email location { lat lon } region { zip } }
 	order(id: "o-pii") { shipTo { zip } location { lat lon } }
 	events(filter: {userId: "u01", sessionId: "sess-pii"}) { edges { node { region { zip } } } }
-	ordersNear(lat: -23.56, lon: -46.65, radiusKm: 5) { order { id } distanceKm }
+	ordersNear(lat: -23.56, lon: -46.65, radiusKm: 10) { order { id } distanceKm }
 }`
 
 func TestPersonalDataMasking(t *testing.T) {
@@ -420,5 +421,34 @@ func TestAPIKeyLifecycle(t *testing.T) {
 	resp = s.postAs(s.keys[auth.RoleAdmin], `mutation { createApiKey(name: " ", role: VIEWER) { id } }`, nil)
 	if len(resp.Errors) != 1 || resp.Errors[0].code() != "BAD_USER_INPUT" || resp.Errors[0].field() != "name" {
 		t.Errorf("blank key name: errors %+v, want BAD_USER_INPUT on name", resp.Errors)
+	}
+}
+
+func TestOrdersNearMaskedRadius(t *testing.T) {
+	s := newKeyedServer(t)
+	s.t = t
+	// A tiny radius around the exact location must not find the order
+	// below admin, because the search uses the rounded location (-23.6,
+	// -46.7), about 5 km away.
+	query := fmt.Sprintf(`{ ordersNear(lat: %v, lon: %v, radiusKm: 0.01) { order { id } distanceKm } }`, piiLocation.Lat, piiLocation.Lon)
+	var got struct {
+		OrdersNear []struct {
+			Order      struct{ ID string }
+			DistanceKm float64
+		}
+	}
+	s.okAs(auth.RoleAnalyst, query, nil, &got)
+	if len(got.OrdersNear) != 0 {
+		t.Errorf("analyst ordersNear at the exact location, radius 0.01 km = %+v, want none", got.OrdersNear)
+	}
+	s.okAs(auth.RoleAdmin, query, nil, &got)
+	if len(got.OrdersNear) != 1 {
+		t.Errorf("admin ordersNear at the exact location = %+v, want o-pii", got.OrdersNear)
+	}
+	coarse := storage.CoarsenPoint(&piiLocation)
+	query = fmt.Sprintf(`{ ordersNear(lat: %v, lon: %v, radiusKm: 0.01) { order { id } distanceKm } }`, coarse.Lat, coarse.Lon)
+	s.okAs(auth.RoleAnalyst, query, nil, &got)
+	if len(got.OrdersNear) != 1 || got.OrdersNear[0].DistanceKm != 0 {
+		t.Errorf("analyst ordersNear at the rounded location = %+v, want o-pii at 0 km", got.OrdersNear)
 	}
 }

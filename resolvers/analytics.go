@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/shopsight/shopsight/graph/errcode"
@@ -173,24 +174,61 @@ func (r *queryResolver) OrdersNear(ctx context.Context, lat, lon, radiusKm float
 	if err := requirePersonalRecords(ctx); err != nil {
 		return nil, err
 	}
-	near, err := r.analyticsEngine().OrdersNear(ctx, lat, lon, radiusKm, optTime(from), optTime(to), optInt(first, 100))
+	limit := optInt(first, 100)
+	if seesPersonalData(ctx) {
+		near, err := r.analyticsEngine().OrdersNear(ctx, lat, lon, radiusKm, optTime(from), optTime(to), limit)
+		if err != nil {
+			return nil, analyticsError(err)
+		}
+		out := make([]*model.NearOrder, len(near))
+		for i := range near {
+			out[i] = &model.NearOrder{Order: &near[i].Order, DistanceKm: near[i].DistanceKm}
+		}
+		return out, nil
+	}
+	return r.ordersNearMasked(ctx, lat, lon, radiusKm, from, to, limit)
+}
+
+// coarseMarginKm bounds how far CoarsenPoint moves a location: half of 0.1
+// degree in latitude and in longitude is at most about 7.9 km.
+const coarseMarginKm = 8
+
+// ordersNearMasked answers ordersNear below admin from rounded locations
+// only: the radius cut, the order and the distances all use the rounded
+// point, so no sequence of queries reveals more than 0.1 degree. Candidates
+// come from the exact search with the radius widened by the rounding
+// margin, which contains every order whose rounded point is in range.
+func (r *queryResolver) ordersNearMasked(ctx context.Context, lat, lon, radiusKm float64, from, to *time.Time, limit int) ([]*model.NearOrder, error) {
+	if limit < 1 || limit > analytics.MaxNear {
+		return nil, errcode.BadInput("first", "invalid first %d: must be between 1 and %d", limit, analytics.MaxNear)
+	}
+	near, err := r.analyticsEngine().OrdersNear(ctx, lat, lon, radiusKm+coarseMarginKm, optTime(from), optTime(to), analytics.MaxNear)
 	if err != nil {
 		return nil, analyticsError(err)
 	}
-	exact := seesPersonalData(ctx)
-	out := make([]*model.NearOrder, len(near))
+	// NOTE: with more than MaxNear candidates in the widened radius, which
+	// candidates are kept still depends on exact distances.
+	out := make([]*model.NearOrder, 0, len(near))
 	for i := range near {
-		distance := near[i].DistanceKm
-		if p := storage.CoarsenPoint(near[i].Order.Location); !exact && p != nil {
-			// The exact distance from a chosen point would give the exact
-			// location away by trilateration.
-			distance = math.Round(analytics.HaversineKm(lat, lon, p.Lat, p.Lon)*10) / 10
+		p := storage.CoarsenPoint(near[i].Order.Location)
+		if p == nil {
+			continue
 		}
-		out[i] = &model.NearOrder{Order: &near[i].Order, DistanceKm: distance}
+		d := math.Round(analytics.HaversineKm(lat, lon, p.Lat, p.Lon)*10) / 10
+		if d > radiusKm {
+			continue
+		}
+		out = append(out, &model.NearOrder{Order: &near[i].Order, DistanceKm: d})
 	}
-	// NOTE: below admin the order of the results and the radius cut still
-	// use exact distances, so repeated queries can narrow a location down
-	// further than the rounded coordinates.
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].DistanceKm != out[j].DistanceKm {
+			return out[i].DistanceKm < out[j].DistanceKm
+		}
+		return out[i].Order.ID < out[j].Order.ID
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
 	return out, nil
 }
 

@@ -62,6 +62,9 @@ func (r *queryResolver) Search(ctx context.Context, query *string, vector []floa
 		return nil, err
 	}
 	req.Size, req.From = max(size, 1), from
+	if req.From > fulltext.MaxFrom {
+		return nil, errcode.BadInput("after", "offset %d is beyond the %d hits a search pages through; narrow the query", req.From, fulltext.MaxFrom)
+	}
 
 	res, err := svc.Search(ctx, req)
 	if err != nil {

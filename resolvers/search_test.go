@@ -200,6 +200,7 @@ func TestGraphQLSearchErrors(t *testing.T) {
 		{"wrong dimension", map[string]any{"v": []float64{1, 2}, "mode": "SEMANTIC"}, "vector", "dimension 2"},
 		{"text without model", map[string]any{"q": "shoes", "mode": "SEMANTIC"}, "query", "no text model configured"},
 		{"bad cursor", map[string]any{"q": "shoes", "after": "nope"}, "after", "invalid after cursor"},
+		{"cursor past the paging limit", map[string]any{"q": "shoes", "after": encodeOffset(10000)}, "after", "beyond the 10000 hits"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
