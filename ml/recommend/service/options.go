@@ -68,6 +68,10 @@ type Options struct {
 	// bytes. Larger blobs are split into chunks of this size.
 	ChunkSize int
 	Logger    *slog.Logger
+
+	// afterProgress, when set, runs after every training progress report.
+	// Tests use it to stop a training at an exact point.
+	afterProgress func(stage string, done, total int)
 }
 
 // DefaultOptions returns ALS, keep 2 versions, event weights 1/3/5 for

@@ -163,6 +163,9 @@ func (s *Service) runTraining(ctx context.Context) {
 		s.mu.Lock()
 		s.status.Stage, s.status.Done, s.status.Total = stage, done, total
 		s.mu.Unlock()
+		if s.opts.afterProgress != nil {
+			s.opts.afterProgress(stage, done, total)
+		}
 	}
 	v, m, err := train(ctx, s.store, s.opts, progress)
 	var snap *snapshot

@@ -43,7 +43,22 @@ func runTrainingChild(dir, killStage string) int {
 		return 2
 	}
 	defer store.Close()
-	svc, err := Open(context.Background(), store, killTestOptions())
+	opts := killTestOptions()
+	opts.afterProgress = func(stage string, done, total int) {
+		switch {
+		case stage != killStage:
+		case stage == StageSave && done >= 1 && done < total:
+			// Kill the process once the first blobs are written and
+			// before the manifest commits, so the version stays partial.
+			syscall.Kill(os.Getpid(), syscall.SIGKILL)
+		case stage != StageSave:
+			// Announce the stage and wait in it for the parent's kill, so
+			// a fast training cannot finish first.
+			fmt.Println(stage)
+			select {}
+		}
+	}
+	svc, err := Open(context.Background(), store, opts)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "child: open service:", err)
 		return 3
@@ -54,17 +69,7 @@ func runTrainingChild(dir, killStage string) int {
 	}
 	stage := ""
 	for {
-		svc.mu.Lock()
-		st := svc.status
-		if killStage == StageSave && st.Stage == StageSave && st.Done < st.Total {
-			// Holding mu blocks the training in its next progress report,
-			// which writeBlobs makes after each blob and before the
-			// manifest is committed. So the version stays partial, and
-			// the wait lets the blob being written reach the store.
-			time.Sleep(300 * time.Millisecond)
-			syscall.Kill(os.Getpid(), syscall.SIGKILL)
-		}
-		svc.mu.Unlock()
+		st := svc.Status()
 		if st.Stage != stage {
 			stage = st.Stage
 			fmt.Println(stage)
