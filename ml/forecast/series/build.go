@@ -293,7 +293,10 @@ func bucketRange(q Query, loc *time.Location) (storage.TimeRange, error) {
 }
 
 // lastBucket returns the ordinal of the last bucket of q: the bucket before
-// q.To, or the bucket of the store's newest order.
+// q.To, or the last complete bucket of the store's orders. A week or month
+// whose last day comes after the newest order's day is incomplete: its
+// total would look like a sudden drop, which models would fit as real, so
+// the series ends one bucket earlier (unless that bucket is all there is).
 func (b *Builder) lastBucket(ctx context.Context, q Query, loc *time.Location) (int64, error) {
 	if !q.To.IsZero() {
 		return q.Granularity.Index(q.To.Add(-time.Nanosecond), loc), nil
@@ -302,7 +305,15 @@ func (b *Builder) lastBucket(ctx context.Context, q Query, loc *time.Location) (
 	if err != nil {
 		return 0, err
 	}
-	return q.Granularity.Index(newest, loc), nil
+	last := q.Granularity.Index(newest, loc)
+	if q.Granularity == Day {
+		return last, nil
+	}
+	lastDay := Day.Index(q.Granularity.Start(last+1, loc), loc) - 1
+	if Day.Index(newest, loc) < lastDay && (q.From.IsZero() || q.Granularity.Index(q.From, loc) < last) {
+		last--
+	}
+	return last, nil
 }
 
 // NewestOrder returns the purchase time of the store's newest order, of any

@@ -354,3 +354,43 @@ func TestParseGroupCategoryRegion(t *testing.T) {
 		t.Error("ParseGroup(region,category) succeeded, want an error")
 	}
 }
+
+func TestIncompleteLastBucketDropped(t *testing.T) {
+	st := openStore(t)
+	utc := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	putOrders(t, st,
+		order("a", "u1", utc("2024-01-03T10:00:00Z"), 5, 100), // week of 2024-01-01
+		order("b", "u1", utc("2024-01-10T10:00:00Z"), 5, 100), // week of 2024-01-08
+		order("c", "u1", utc("2024-02-14T10:00:00Z"), 1, 100), // Wednesday: its week and February are incomplete
+	)
+	b := NewBuilder(st)
+	ctx := context.Background()
+	week, err := b.Build(ctx, Query{Key: Key{Metric: Units, Group: All, Granularity: Week}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := week.Points[len(week.Points)-1].Start; !last.Equal(utc("2024-02-05T00:00:00Z")) {
+		t.Errorf("last week starts %v, want 2024-02-05 (the week of 2024-02-12 is incomplete)", last)
+	}
+	month, err := b.Build(ctx, Query{Key: Key{Metric: Units, Group: All, Granularity: Month}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(month.Points) != 1 || month.Points[0].Value != 10 {
+		t.Errorf("months = %+v, want only January with 10 units", month.Points)
+	}
+	day, err := b.Build(ctx, Query{Key: Key{Metric: Units, Group: All, Granularity: Day}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := day.Points[len(day.Points)-1]; !last.Start.Equal(utc("2024-02-14T00:00:00Z")) || last.Value != 1 {
+		t.Errorf("last day = %v %d, want 2024-02-14 with 1 unit", last.Start, last.Value)
+	}
+	explicit, err := b.Build(ctx, Query{Key: Key{Metric: Units, Group: All, Granularity: Month}, To: utc("2024-03-01T00:00:00Z")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(explicit.Points) != 2 {
+		t.Errorf("months up to an explicit end = %d, want 2 (the caller's range is kept)", len(explicit.Points))
+	}
+}
