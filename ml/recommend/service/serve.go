@@ -310,15 +310,17 @@ func (s *Service) render(ctx context.Context, snap *snapshot, list []ranked, k i
 			continue
 		}
 		item := Item{ProductID: r.item, Title: p.Title, Score: r.score}
-		dup := make(map[recommend.Reason]bool)
+		// Two models can give the same reason (regional and all-time
+		// popularity both say "popular in São Paulo"); a reader sees it once.
+		dup := make(map[string]bool)
 		for _, reason := range r.reasons {
-			key := reason
-			key.Score = 0
+			rendered := newReason(reason, title)
+			key := string(rendered.Kind) + "\x00" + rendered.Text
 			if dup[key] {
 				continue
 			}
 			dup[key] = true
-			item.Reasons = append(item.Reasons, newReason(reason, title))
+			item.Reasons = append(item.Reasons, rendered)
 		}
 		out = append(out, item)
 	}
