@@ -51,9 +51,10 @@ func (f *accessFlags) limits() ratelimit.Options {
 type accessControl struct {
 	// keys authenticates requests; nil serves open, with role admin for
 	// every request.
-	keys    *auth.Keys
-	limiter *ratelimit.Limiter
-	logger  *slog.Logger
+	keys     *auth.Keys
+	limiter  *ratelimit.Limiter
+	failures *authFailures
+	logger   *slog.Logger
 }
 
 func newAccessControl(keys *auth.Keys, limits ratelimit.Options, logger *slog.Logger) (*accessControl, error) {
@@ -61,7 +62,7 @@ func newAccessControl(keys *auth.Keys, limits ratelimit.Options, logger *slog.Lo
 	if err != nil {
 		return nil, fmt.Errorf("invalid request limits: %w", err)
 	}
-	return &accessControl{keys: keys, limiter: limiter, logger: logger}, nil
+	return &accessControl{keys: keys, limiter: limiter, failures: newAuthFailures(time.Now), logger: logger}, nil
 }
 
 // serveAccess returns the access control of serve: API keys from store,
@@ -89,7 +90,7 @@ func (a *accessControl) authenticate(next http.Handler) http.Handler {
 	if a.keys == nil {
 		return auth.Open(next)
 	}
-	return auth.Handler(a.keys, a.logger, next)
+	return a.failures.limit(auth.Handler(a.keys, a.logger, next))
 }
 
 // api guards an API route, such as /graphql, with every limit.
