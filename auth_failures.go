@@ -73,7 +73,7 @@ func (f *authFailures) add(host string) {
 }
 
 // limit rejects clients with too many failed authentications with 429
-// before they reach next, and counts next's 401 answers as failures.
+// before they reach next, and counts the 401 responses of next as failures.
 func (f *authFailures) limit(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, _, err := net.SplitHostPort(r.RemoteAddr)
