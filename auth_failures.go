@@ -12,8 +12,8 @@ import (
 )
 
 // Failed authentications per client address are limited separately from
-// the per-key rate limit, which only applies once a key is known: without
-// this, a client could try keys as fast as the server answers.
+// the per-key rate limit, which applies only once a key is known. Without
+// this limit, a client could try keys as fast as the server responds.
 const (
 	maxAuthFailures     = 20
 	authFailureWindow   = time.Minute
