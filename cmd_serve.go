@@ -81,7 +81,7 @@ func runServe(ctx context.Context, a *app, args []string) error {
 	return err
 }
 
-// serverParams is what runServer needs to serve one store.
+// serverParams are the dependencies runServer needs to serve one store.
 type serverParams struct {
 	addr    string
 	store   *storage.Store

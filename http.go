@@ -16,8 +16,8 @@ import (
 	"github.com/shopsight/shopsight/graph/explorer"
 )
 
-// readiness is what /readyz reports: ready once the store is loaded (and,
-// for demo, generated); until then it holds the reason.
+// readiness is the state /readyz reports: ready once the store is loaded
+// (and, for demo, generated). Until then it contains the reason.
 type readiness struct {
 	reason atomic.Pointer[string]
 }
@@ -64,7 +64,7 @@ func routes(graphql http.Handler, ready *readiness, metrics *serverMetrics, logg
 	return countRequests(mux, metrics)
 }
 
-// requireReady answers 503 with a GraphQL error body until the store is
+// requireReady responds 503 with a GraphQL error body until the store is
 // ready, so clients can tell a loading server from a failing one.
 func requireReady(ready *readiness, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -2987,7 +2987,7 @@ type MetricsResult {
   rows: [MetricsRow!]!
   "True when first cut the rows."
   truncated: Boolean!
-  "Whether the rollups or a scan of the orders answered."
+  "The source of the rows: the rollups or a scan of the orders."
   source: MetricsSource!
 }
 

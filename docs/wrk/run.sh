@@ -34,27 +34,8 @@ trap stop_server EXIT INT TERM
 
 # Without --data the demo generates into a temporary directory that it
 # removes when it stops.
-# One wrk client on loopback is one client address, so the per-client rate
-# limit (50 requests/s by default) is turned off for the measurement.
-"$bin" demo --addr "127.0.0.1:$port" --rate-limit 0 2>"$log" &
-pid=$!
-
-echo "waiting up to ${ready_timeout}s for http://127.0.0.1:$port/readyz"
-waited=0
-until curl -fsS "http://127.0.0.1:$port/readyz" >/dev/null 2>&1; do
-  if ! kill -0 "$pid" 2>/dev/null; then
-    echo "shopsight demo exited before it was ready; its log:" >&2
-    cat "$log" >&2
-    exit 1
-  fi
-  if [ "$waited" -ge "$ready_timeout" ]; then
-    echo "shopsight demo was not ready after ${ready_timeout}s" >&2
-    exit 1
-  fi
-  sleep 1
-  waited=$((waited + 1))
-done
-grep 'demo data generated' "$log" || true
+. "$root/docs/wrk/demo.sh"
+start_demo
 
 for script in products orders user; do
   echo

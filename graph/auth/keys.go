@@ -120,7 +120,7 @@ func (k *Keys) Create(ctx context.Context, name string, role Role) (string, Key,
 
 func validateName(name string) error {
 	if strings.TrimSpace(name) == "" {
-		return errors.New("missing API key name: give each key a name that says who uses it, such as \"dashboard\"")
+		return errors.New("missing API key name: give each key a name that identifies its user, such as \"dashboard\"")
 	}
 	if len(name) > maxNameLen {
 		return fmt.Errorf("invalid API key name: %d bytes, the maximum is %d", len(name), maxNameLen)

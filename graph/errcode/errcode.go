@@ -62,7 +62,7 @@ type Error struct {
 	// error is not about one field or the presenter should take it from the
 	// error's path.
 	Field string
-	// Message is what the client reads. For INTERNAL it is replaced by
+	// Message is the text the client reads. For INTERNAL it is replaced by
 	// "internal error".
 	Message string
 	// Extensions holds more entries for the extensions map, such as the

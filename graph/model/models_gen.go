@@ -238,7 +238,7 @@ type MetricsResult struct {
 	Rows []*MetricsRow `json:"rows"`
 	// True when first cut the rows.
 	Truncated bool `json:"truncated"`
-	// Whether the rollups or a scan of the orders answered.
+	// The source of the rows: the rollups or a scan of the orders.
 	Source MetricsSource `json:"source"`
 }
 

@@ -147,7 +147,7 @@ func (ix *Index) distance(q []float32, id uint32) float32 {
 
 // Add inserts vec under key. Adding an existing key replaces its vector:
 // the old node becomes a tombstone and a new node is linked in, so a
-// concurrent search sees either the old vector, the new one, or neither.
+// concurrent search finds either the old vector, the new one, or neither.
 func (ix *Index) Add(key uint64, vec []float32) error {
 	v, err := prepareVector(vec, ix.dim, ix.opts.Metric)
 	if err != nil {

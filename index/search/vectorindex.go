@@ -44,7 +44,7 @@ func loadGraph(ctx context.Context, path string) (*hnsw.Index, vectorMeta, error
 		return nil, meta, fmt.Errorf("invalid metadata in %s: %w", path, err)
 	}
 	if meta.Products != g.Len() {
-		return nil, meta, fmt.Errorf("%s records %d product vectors but holds %d", path, meta.Products, g.Len())
+		return nil, meta, fmt.Errorf("%s records %d product vectors but contains %d", path, meta.Products, g.Len())
 	}
 	return g, meta, nil
 }

@@ -294,9 +294,9 @@ func bucketRange(q Query, loc *time.Location) (storage.TimeRange, error) {
 
 // lastBucket returns the ordinal of the last bucket of q: the bucket before
 // q.To, or the last complete bucket of the store's orders. A week or month
-// whose last day comes after the newest order's day is incomplete: its
-// total would look like a sudden drop, which models would fit as real, so
-// the series ends one bucket earlier (unless that bucket is all there is).
+// whose last day comes after the newest order's day is incomplete. Its
+// total would look like a sudden drop that models fit as real demand, so
+// the series ends one bucket earlier, unless that bucket is the only one.
 func (b *Builder) lastBucket(ctx context.Context, q Query, loc *time.Location) (int64, error) {
 	if !q.To.IsZero() {
 		return q.Granularity.Index(q.To.Add(-time.Nanosecond), loc), nil

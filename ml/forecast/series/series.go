@@ -59,7 +59,7 @@ const (
 	Customers Metric = "CUSTOMERS"
 )
 
-// Group is what a series is restricted to.
+// Group is the kind of record a series is restricted to.
 type Group string
 
 // Groups.

@@ -9,7 +9,7 @@ import (
 	"github.com/shopsight/shopsight/ml/forecast/series"
 )
 
-// BatchRequest asks for a forecast of every series of one group.
+// BatchRequest is a request to forecast every series of one group.
 type BatchRequest struct {
 	series.AllOptions
 	Model   string

@@ -31,7 +31,7 @@ var (
 	watchPrefix    = []byte("\x05wa/")
 )
 
-// cacheMeta is what invalidation needs to know about a cached forecast.
+// cacheMeta holds the facts about a cached forecast that invalidation needs.
 type cacheMeta struct {
 	Key series.Key `json:"key"`
 	// FromSet reports that the history starts at a requested time, so
@@ -63,7 +63,7 @@ func cacheKey(req ForecastRequest) string {
 }
 
 // load reads the follower cursor and the cache and watch indexes. Without
-// a cursor the cached forecasts may predate changes nobody applied, so they
+// a cursor the cached forecasts may predate changes that were never applied, so they
 // are deleted and the cursor starts at the newest change.
 func (s *Service) load(ctx context.Context) error {
 	db := s.store.DB()

@@ -209,7 +209,7 @@ func (s *Service) checkRequest(req *ForecastRequest) error {
 	return err
 }
 
-// Forecast returns the forecast req asks for, from the cache when a valid
+// Forecast returns the forecast that req describes, from the cache when a valid
 // entry exists, else fitted and cached.
 func (s *Service) Forecast(ctx context.Context, req ForecastRequest) (*Forecast, error) {
 	if err := s.checkRequest(&req); err != nil {
@@ -278,7 +278,7 @@ func (s *Service) fit(ctx context.Context, ser *series.Series, req ForecastReque
 		}
 	}
 	// A model that fits the whole series can still fail on the shorter
-	// training sets of the backtest; the forecast stands and the backtest
+	// training sets of the backtest. The forecast is kept and the backtest
 	// is left out.
 	bt, err := backtest(ctx, backtested, in, req.Horizon, s.opts.BacktestOrigins)
 	if err != nil {
